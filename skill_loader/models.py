@@ -1,0 +1,103 @@
+"""Frozen value objects passed along one request: bundle → route → plan → documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ChoiceKind = Literal["framework", "task"]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One row of a routing table in SKILL.md."""
+
+    kind: ChoiceKind
+    number: int
+    id: str
+    aliases: tuple[str, ...]
+    label: str
+    targets: tuple[str, ...]
+    """Bundle-relative paths or globs from the target column; empty for rows such as 'core references only'."""
+    target_note: str
+    """The target cell as written, for rows without paths (e.g. 'clarify the intent, then route')."""
+    line: int
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """Every answer that selects this row besides its number: the canonical id first, then the aliases."""
+        return (self.id, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A parsed skill folder. Built once per folder and cached; see `load_bundle`."""
+
+    root: Path
+    name: str
+    description: str
+    frontmatter: Mapping[str, object] = field(compare=False, hash=False)
+    body: str = field(repr=False)
+    body_first_line: int
+    frameworks: tuple[Choice, ...]
+    tasks: tuple[Choice, ...]
+    principles: str = field(repr=False)
+    verification: tuple[tuple[str, str], ...] = field(repr=False)
+    """The verification section in parts: ('', text) for parts every framework shares, (label, text) for the
+    subsection of the framework row with that label."""
+
+    def verification_for(self, framework: Choice) -> str:
+        """The verification steps that apply to `framework`: the shared parts and its own subsection, in order."""
+        return "\n\n".join(text for label, text in self.verification if label in ("", framework.label))
+
+    @property
+    def skill_file(self) -> Path:
+        return self.root / "SKILL.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A resolved framework and task, with the answers that selected them."""
+
+    framework: Choice
+    task: Choice
+    framework_answer: str
+    task_answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file of the plan: its bundle-relative path, why it is included, and its text."""
+
+    path: str
+    reason: str
+    text: str = field(repr=False)
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The ordered, de-duplicated documents for one route."""
+
+    bundle: Bundle
+    route: Route
+    documents: tuple[Document, ...]
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One result of `validate`: a problem in a file, at a line when one applies."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"

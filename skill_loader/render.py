@@ -1,0 +1,137 @@
+"""Render a plan as one context blob: Markdown (default), Claude's long-context XML documents, or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Literal
+
+from .models import Plan
+
+TokenCounter = Callable[[str], int]
+Format = Literal["markdown", "xml", "json"]
+FORMATS: tuple[Format, ...] = ("markdown", "xml", "json")
+
+
+def estimate_tokens(text: str) -> int:
+    """The default token estimate: characters ÷ 4, rounded up. Needs no tokenizer and no network."""
+    return -(-len(text) // 4)
+
+
+def _title(plan: Plan) -> str:
+    route = plan.route
+    return f"{plan.bundle.name}: {route.framework.label} · {route.task.label}"
+
+
+def preamble(plan: Plan, count_tokens: TokenCounter) -> str:
+    """Header, manifest, essential principles and the chosen framework's verification steps."""
+    route = plan.route
+    rows = [
+        f"| {index} | `{document.path}` | {document.reason} | {count_tokens(document.text):,} |"
+        for index, document in enumerate(plan.documents, start=1)
+    ]
+    total = sum(count_tokens(document.text) for document in plan.documents)
+    parts = [
+        f"# {_title(plan)}",
+        f"Context assembled from the `{plan.bundle.name}` skill for framework `{route.framework.id}` "
+        f"({route.framework.label}) and task `{route.task.id}` ({route.task.label}). "
+        "Read the documents in the order listed, then follow the workflow step by step.",
+        "## Manifest",
+        "| # | Path | Why it is included | Tokens |\n|---|------|--------------------|--------|\n" + "\n".join(rows),
+        f"{len(plan.documents)} documents, {total:,} tokens.",
+    ]
+    if plan.bundle.principles:
+        parts += ["## Essential principles", plan.bundle.principles]
+    verification = plan.bundle.verification_for(route.framework)
+    if verification:
+        parts += [_demote_to_level_two(verification)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _demote_to_level_two(section: str) -> str:
+    """Ensure the section starts with a level-two heading so it nests under the blob's title."""
+    return section if section.startswith("## ") else f"## Verification\n\n{section}"
+
+
+def render_markdown(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
+    parts = [preamble(plan, count_tokens)]
+    total = len(plan.documents)
+    for index, document in enumerate(plan.documents, start=1):
+        parts.append(f"---\n\n## Document {index} of {total}: `{document.path}`\n\n{document.text}")
+    return "\n".join(parts)
+
+
+def _xml_content(text: str) -> str:
+    # Documents are Markdown and are passed through verbatim, as Claude's document format expects; only a
+    # literal closing tag inside a document would end it early, so that one sequence is escaped.
+    return text.replace("</document_content>", "&lt;/document_content>")
+
+
+def render_xml(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
+    entries = [("SKILL.md", preamble(plan, count_tokens))]
+    entries += [(document.path, document.text) for document in plan.documents]
+    lines = ["<documents>"]
+    for index, (source, text) in enumerate(entries, start=1):
+        lines.append(
+            f'<document index="{index}">\n<source>{source}</source>\n'
+            f"<document_content>\n{_xml_content(text)}</document_content>\n</document>"
+        )
+    lines.append("</documents>")
+    return "\n".join(lines) + "\n"
+
+
+def manifest_data(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> dict[str, object]:
+    route = plan.route
+    return {
+        "skill": plan.bundle.name,
+        "framework": route.framework.id,
+        "task": route.task.id,
+        "documents": [
+            {"path": document.path, "reason": document.reason, "tokens": count_tokens(document.text), "sha256": document.sha256}
+            for document in plan.documents
+        ],
+    }
+
+
+def render_json(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
+    text = render_markdown(plan, count_tokens)
+    data = manifest_data(plan, count_tokens)
+    data["tokens"] = count_tokens(text)
+    data["text"] = text
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_RENDERERS: dict[str, Callable[[Plan, TokenCounter], str]] = {
+    "markdown": render_markdown,
+    "xml": render_xml,
+    "json": render_json,
+}
+
+
+def assemble(plan: Plan, format: Format = "markdown", count_tokens: TokenCounter = estimate_tokens) -> str:
+    """The context blob for `plan` in `format`; byte-identical for the same bundle, route and counter."""
+    try:
+        renderer = _RENDERERS[format]
+    except KeyError:
+        raise ValueError(f"unknown format '{format}' (use {', '.join(FORMATS)})") from None
+    return renderer(plan, count_tokens)
+
+
+def explain(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
+    """Which routing rows matched and why each document is included, without the documents' text."""
+    route = plan.route
+    lines = []
+    for kind, choice, answer in (
+        ("framework", route.framework, route.framework_answer),
+        ("task", route.task, route.task_answer),
+    ):
+        lines.append(
+            f"{kind}: '{answer}' matched row {choice.number} of the {kind} table (SKILL.md:{choice.line}): "
+            f"{choice.id} ({choice.label}); answers: {', '.join(choice.answers)}"
+        )
+    lines.append("documents, in order:")
+    for index, document in enumerate(plan.documents, start=1):
+        lines.append(f"  {index}. {document.path} ({count_tokens(document.text):,} tokens): {document.reason}")
+    total = sum(count_tokens(document.text) for document in plan.documents)
+    lines.append(f"{len(plan.documents)} documents, {total:,} tokens")
+    return "\n".join(lines) + "\n"

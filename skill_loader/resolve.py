@@ -1,0 +1,64 @@
+"""Resolve menu answers (numbers, canonical ids or aliases) to routing rows."""
+
+from __future__ import annotations
+
+import difflib
+
+from .bundle import SKILL_FILE
+from .errors import ChoiceError, SelectionRequired
+from .models import Bundle, Choice, ChoiceKind, Route
+
+
+def _normalize(answer: str | int) -> str:
+    return " ".join(str(answer).split()).lower()
+
+
+def choices_of(bundle: Bundle, kind: ChoiceKind) -> tuple[Choice, ...]:
+    return bundle.frameworks if kind == "framework" else bundle.tasks
+
+
+def menu(bundle: Bundle, kinds: tuple[ChoiceKind, ...] = ("framework", "task")) -> str:
+    """The intake questions built from the routing tables: number, label and accepted answers per row."""
+    questions = {
+        "framework": "Which framework or language are you using?",
+        "task": "What would you like help with?",
+    }
+    blocks = []
+    for kind in kinds:
+        lines = [questions[kind]]
+        for choice in choices_of(bundle, kind):
+            lines.append(f"  {choice.number}. {choice.label} ({', '.join(choice.answers)})")
+        blocks.append("\n".join(lines))
+    blocks.append("Answer with the number, id or alias of one row.")
+    return "\n\n".join(blocks) + "\n"
+
+
+def resolve_choice(bundle: Bundle, kind: ChoiceKind, answer: str | int | None) -> Choice:
+    """The row that `answer` selects: its menu number, canonical id or an alias, case-insensitively."""
+    choices = choices_of(bundle, kind)
+    normalized = _normalize(answer) if answer is not None else ""
+    if not normalized:
+        raise SelectionRequired(f"no {kind} given", question=menu(bundle, (kind,)))
+    for choice in choices:
+        if normalized == str(choice.number) or normalized in choice.answers:
+            return choice
+    every_answer = [name for choice in choices for name in choice.answers]
+    suggestions = tuple(difflib.get_close_matches(normalized, every_answer, n=3, cutoff=0.5))
+    hint = f"; did you mean {' or '.join(repr(name) for name in suggestions)}?" if suggestions else ""
+    valid = ", ".join(f"{choice.number}/{choice.id}" for choice in choices)
+    raise ChoiceError(f"unknown {kind} '{answer}'{hint} (choose one of {valid})", suggestions=suggestions)
+
+
+def resolve(bundle: Bundle, framework: str | int | None, task: str | int | None) -> Route:
+    """Resolve both answers. A task row without a workflow (such as 'other') asks for clarification."""
+    framework_choice = resolve_choice(bundle, "framework", framework)
+    task_choice = resolve_choice(bundle, "task", task)
+    if not task_choice.targets:
+        note = task_choice.target_note or "clarify the request"
+        raise SelectionRequired(
+            f"task '{task_choice.id}' has no workflow: {note}",
+            question=menu(bundle, ("task",)),
+            path=SKILL_FILE,
+            line=task_choice.line,
+        )
+    return Route(framework_choice, task_choice, str(framework), str(task))
