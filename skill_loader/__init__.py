@@ -11,6 +11,8 @@ and assemble the matching references and workflow into one context blob.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .bundle import default_bundle_dir, load_bundle
 from .errors import (
     EXIT_BUNDLE_ERROR,
@@ -32,7 +34,7 @@ def load_context(
     framework: str | int,
     task: str | int,
     *,
-    skill_dir: str | None = None,
+    skill_dir: str | Path | None = None,
     format: Format = "markdown",
     count_tokens: TokenCounter = estimate_tokens,
 ) -> str:

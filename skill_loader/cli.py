@@ -126,6 +126,7 @@ def main(
       skill-load -f golang -t slow --explain
     """
     if context.invoked_subcommand is not None:
+        context.obj = skill_dir
         return
     from .bundle import load_bundle
     from .plan import build_plan
@@ -148,12 +149,13 @@ def main(
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the choices as JSON.")
 @_skill_dir_option
+@click.pass_context
 @_handle_errors
-def list_choices(as_json: bool, skill_dir: Path | None) -> None:
+def list_choices(context: click.Context, as_json: bool, skill_dir: Path | None) -> None:
     """List the frameworks and tasks with their numbers and aliases, as SKILL.md's tables define them."""
     from .bundle import load_bundle
 
-    bundle = load_bundle(skill_dir)
+    bundle = load_bundle(skill_dir or context.obj)
     if as_json:
         data = {
             kind: [
@@ -181,14 +183,15 @@ def list_choices(as_json: bool, skill_dir: Path | None) -> None:
 @main.command("validate")
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def validate_command(path: Path | None, as_json: bool) -> None:
+@click.pass_context
+def validate_command(context: click.Context, path: Path | None, as_json: bool) -> None:
     """Check a skill folder (default: the packaged bundle): frontmatter, routes, required reading, orphans, code fences.
 
     Exits 1 when any finding is an error.
     """
     from .validate import validate
 
-    findings = validate(path)
+    findings = validate(path or context.obj)
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
     if as_json:

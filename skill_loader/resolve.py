@@ -42,11 +42,16 @@ def resolve_choice(bundle: Bundle, kind: ChoiceKind, answer: str | int | None) -
     for choice in choices:
         if normalized == str(choice.number) or normalized in choice.answers:
             return choice
-    every_answer = [name for choice in choices for name in choice.answers]
-    suggestions = tuple(difflib.get_close_matches(normalized, every_answer, n=3, cutoff=0.5))
+    row_of = {name: choice for choice in choices for name in choice.answers}
+    suggestions: list[str] = []
+    suggested_rows: set[int] = set()
+    for name in difflib.get_close_matches(normalized, list(row_of), n=len(row_of), cutoff=0.5):
+        if row_of[name].number not in suggested_rows and len(suggestions) < 3:
+            suggested_rows.add(row_of[name].number)
+            suggestions.append(name)
     hint = f"; did you mean {' or '.join(repr(name) for name in suggestions)}?" if suggestions else ""
     valid = ", ".join(f"{choice.number}/{choice.id}" for choice in choices)
-    raise ChoiceError(f"unknown {kind} '{answer}'{hint} (choose one of {valid})", suggestions=suggestions)
+    raise ChoiceError(f"unknown {kind} '{answer}'{hint} (choose one of {valid})", suggestions=tuple(suggestions))
 
 
 def resolve(bundle: Bundle, framework: str | int | None, task: str | int | None) -> Route:
