@@ -130,7 +130,9 @@ def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tup
             continue
         if len(header) != 4:
             raise BundleError(
-                "a routing table needs four columns: # | Answers | Framework or Task | target", path=SKILL_FILE, line=table.line
+                "a routing table needs four columns: # | Answers | Framework or Task | target",
+                path=SKILL_FILE,
+                line=table.line,
             )
         kind: ChoiceKind
         if header[2] == "framework":
@@ -139,7 +141,9 @@ def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tup
             kind = "task"
         else:
             raise BundleError(
-                f"routing table's third column must be 'Framework' or 'Task', not '{table.header[2]}'", path=SKILL_FILE, line=table.line
+                f"routing table's third column must be 'Framework' or 'Task', not '{table.header[2]}'",
+                path=SKILL_FILE,
+                line=table.line,
             )
         if kind in found:
             raise BundleError(f"a second {kind} routing table", path=SKILL_FILE, line=table.line)
@@ -150,7 +154,9 @@ def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tup
                 raise BundleError(f"routing row number '{number_cell}' is not a number", path=SKILL_FILE, line=line)
             answers = [answer.lower() for answer in code_spans(answers_cell)]
             if not answers:
-                raise BundleError("routing row has no answers (write them as `code`, canonical id first)", path=SKILL_FILE, line=line)
+                raise BundleError(
+                    "routing row has no answers (write them as `code`, canonical id first)", path=SKILL_FILE, line=line
+                )
             targets = tuple(code_spans(target_cell))
             choices.append(
                 Choice(
@@ -170,7 +176,9 @@ def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tup
     for kind in ("framework", "task"):
         if kind not in found:
             raise BundleError(
-                f"no {kind} routing table (a table whose header is '| # | Answers | {kind.title()} | … |')", path=SKILL_FILE, line=1
+                f"no {kind} routing table (a table whose header is '| # | Answers | {kind.title()} | … |')",
+                path=SKILL_FILE,
+                line=1,
             )
     return found["framework"], found["task"]
 

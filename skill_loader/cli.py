@@ -96,14 +96,28 @@ _skill_dir_option = click.option(
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-f", "--framework", metavar="ANSWER", help="Framework: menu number, id or alias (e.g. 3, python, fastapi).")
+@click.option(
+    "-f", "--framework", metavar="ANSWER", help="Framework: menu number, id or alias (e.g. 3, python, fastapi)."
+)
 @click.option("-t", "--task", metavar="ANSWER", help="Task: menu number, id or alias (e.g. 3, auth, jwt).")
 @click.option(
-    "--format", "output_format", type=click.Choice(["markdown", "xml", "json"]), default="markdown", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "xml", "json"]),
+    default="markdown",
+    show_default=True,
     help="Markdown blob, Claude's <documents> XML, or JSON with a manifest.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write to FILE instead of stdout.")
-@click.option("--explain", is_flag=True, help="Show the matched routing rows and why each file is included, without the text.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to FILE instead of stdout.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Show the matched routing rows and why each file is included, without the text."
+)
 @_skill_dir_option
 @click.version_option(package_name="backend-skill", prog_name="skill-load")
 @click.pass_context
@@ -130,7 +144,8 @@ def main(
         return
     from .bundle import load_bundle
     from .plan import build_plan
-    from .render import assemble, explain as explain_plan, manifest_data
+    from .render import assemble, manifest_data
+    from .render import explain as explain_plan
     from .resolve import resolve
 
     bundle = load_bundle(skill_dir)
@@ -195,7 +210,12 @@ def validate_command(context: click.Context, path: Path | None, as_json: bool) -
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
     if as_json:
-        click.echo(json.dumps([{"path": f.path, "line": f.line, "severity": f.severity, "message": f.message} for f in findings], indent=2))
+        click.echo(
+            json.dumps(
+                [{"path": f.path, "line": f.line, "severity": f.severity, "message": f.message} for f in findings],
+                indent=2,
+            )
+        )
     else:
         for finding in findings:
             click.echo(str(finding))

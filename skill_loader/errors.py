@@ -53,6 +53,8 @@ class SelectionRequired(ChoiceError):
     """A framework or task is missing, or the chosen row asks to clarify first. Exit code 2; `question` is the
     intake menu to relay to the user."""
 
-    def __init__(self, message: str, *, question: str, path: PurePath | str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, question: str, path: PurePath | str | None = None, line: int | None = None
+    ) -> None:
         super().__init__(message, path=path, line=line)
         self.question = question

@@ -28,7 +28,9 @@ def _check_relative(root: Path, relative: str, *, cited_in: str, line: int | Non
     if not relative:
         raise BundleError("empty path", path=cited_in, line=line)
     if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).anchor:
-        raise BundleError(f"'{relative}' is an absolute path; paths must be relative to the bundle", path=cited_in, line=line)
+        raise BundleError(
+            f"'{relative}' is an absolute path; paths must be relative to the bundle", path=cited_in, line=line
+        )
     if ".." in PurePosixPath(relative).parts or "\\" in relative:
         raise BundleError(f"'{relative}' leaves the bundle", path=cited_in, line=line)
 

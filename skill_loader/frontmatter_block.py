@@ -45,7 +45,9 @@ def split_frontmatter(text: str, *, path: str, required: bool) -> Split:
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        raise BundleError(f"frontmatter must be a mapping of keys to values, not a {type(metadata).__name__}", path=path, line=2)
+        raise BundleError(
+            f"frontmatter must be a mapping of keys to values, not a {type(metadata).__name__}", path=path, line=2
+        )
     return Split(metadata, text[closing.end() :], text[: closing.end()].count("\n") + 1, present=True)
 
 

@@ -29,7 +29,7 @@ def required_reading(bundle: Bundle, workflow: str) -> tuple[tuple[str, str, int
             line=line_of(text, REQUIRED_READING_KEY),
         )
     known_keys = {EVERY_FRAMEWORK_KEY, *(choice.id for choice in bundle.frameworks)}
-    entries = []
+    entries: list[tuple[str, str, int]] = []
     for key, paths in block.items():
         if key not in known_keys:
             raise BundleError(
@@ -75,4 +75,3 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
                 for path in expand(bundle.root, pattern, cited_in=workflow, line=line):
                     add(path, f"required reading of `{workflow}` for {scope}", cited_in=workflow, line=line)
     return Plan(bundle=bundle, route=route, documents=tuple(documents.values()))
-

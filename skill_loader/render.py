@@ -87,7 +87,12 @@ def manifest_data(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> d
         "framework": route.framework.id,
         "task": route.task.id,
         "documents": [
-            {"path": document.path, "reason": document.reason, "tokens": count_tokens(document.text), "sha256": document.sha256}
+            {
+                "path": document.path,
+                "reason": document.reason,
+                "tokens": count_tokens(document.text),
+                "sha256": document.sha256,
+            }
             for document in plan.documents
         ],
     }

@@ -56,28 +56,61 @@ def _frontmatter(bundle: Bundle) -> Iterator[Finding]:
 
     for key in metadata:
         if key not in ALLOWED_FRONTMATTER_KEYS:
-            yield Finding(SKILL_FILE, at(str(key)), "error", f"frontmatter key '{key}' is not in the Agent Skills specification (allowed: {', '.join(ALLOWED_FRONTMATTER_KEYS)})")
+            yield Finding(
+                SKILL_FILE,
+                at(str(key)),
+                "error",
+                f"frontmatter key '{key}' is not in the Agent Skills specification (allowed: {', '.join(ALLOWED_FRONTMATTER_KEYS)})",
+            )
     name = bundle.name
     if len(name) > MAX_NAME_LENGTH:
-        yield Finding(SKILL_FILE, at("name"), "error", f"name is {len(name)} characters; at most {MAX_NAME_LENGTH} allowed")
+        yield Finding(
+            SKILL_FILE, at("name"), "error", f"name is {len(name)} characters; at most {MAX_NAME_LENGTH} allowed"
+        )
     if not NAME_PATTERN.match(name):
-        yield Finding(SKILL_FILE, at("name"), "error", f"name '{name}' must be lowercase letters, digits and single hyphens, not starting or ending with a hyphen")
+        yield Finding(
+            SKILL_FILE,
+            at("name"),
+            "error",
+            f"name '{name}' must be lowercase letters, digits and single hyphens, not starting or ending with a hyphen",
+        )
     if bundle.root.name != name:
-        yield Finding(SKILL_FILE, at("name"), "warning", f"folder is named '{bundle.root.name}'; the specification expects it to match the name '{name}' once installed")
+        yield Finding(
+            SKILL_FILE,
+            at("name"),
+            "warning",
+            f"folder is named '{bundle.root.name}'; the specification expects it to match the name '{name}' once installed",
+        )
     if len(bundle.description) > MAX_DESCRIPTION_LENGTH:
-        yield Finding(SKILL_FILE, at("description"), "error", f"description is {len(bundle.description)} characters; at most {MAX_DESCRIPTION_LENGTH} allowed")
+        yield Finding(
+            SKILL_FILE,
+            at("description"),
+            "error",
+            f"description is {len(bundle.description)} characters; at most {MAX_DESCRIPTION_LENGTH} allowed",
+        )
     compatibility = metadata.get("compatibility")
-    if compatibility is not None and (not isinstance(compatibility, str) or len(compatibility) > MAX_COMPATIBILITY_LENGTH):
-        yield Finding(SKILL_FILE, at("compatibility"), "error", f"compatibility must be a string of at most {MAX_COMPATIBILITY_LENGTH} characters")
+    if compatibility is not None and (
+        not isinstance(compatibility, str) or len(compatibility) > MAX_COMPATIBILITY_LENGTH
+    ):
+        yield Finding(
+            SKILL_FILE,
+            at("compatibility"),
+            "error",
+            f"compatibility must be a string of at most {MAX_COMPATIBILITY_LENGTH} characters",
+        )
     extra = metadata.get("metadata")
-    if extra is not None and (not isinstance(extra, dict) or not all(isinstance(value, str) for value in extra.values())):
+    if extra is not None and (
+        not isinstance(extra, dict) or not all(isinstance(value, str) for value in extra.values())
+    ):
         yield Finding(SKILL_FILE, at("metadata"), "error", "metadata must map keys to string values")
 
 
 def _body_length(bundle: Bundle) -> Iterator[Finding]:
     lines = bundle.body.strip("\n").count("\n") + 1
     if lines >= MAX_BODY_LINES:
-        yield Finding(SKILL_FILE, bundle.body_first_line, "error", f"body has {lines} lines; keep it under {MAX_BODY_LINES}")
+        yield Finding(
+            SKILL_FILE, bundle.body_first_line, "error", f"body has {lines} lines; keep it under {MAX_BODY_LINES}"
+        )
 
 
 def _routes(bundle: Bundle) -> tuple[set[str], list[Finding]]:
@@ -112,13 +145,29 @@ def _duplicate_answers(choices: tuple[Choice, ...]) -> list[Finding]:
     numbers: dict[int, Choice] = {}
     for choice in choices:
         if choice.number in numbers:
-            findings.append(Finding(SKILL_FILE, choice.line, "error", f"row number {choice.number} is also used on line {numbers[choice.number].line}"))
+            findings.append(
+                Finding(
+                    SKILL_FILE,
+                    choice.line,
+                    "error",
+                    f"row number {choice.number} is also used on line {numbers[choice.number].line}",
+                )
+            )
         numbers.setdefault(choice.number, choice)
         for answer in choice.answers:
             if answer.isdigit() and int(answer) in numbers and int(answer) != choice.number:
-                findings.append(Finding(SKILL_FILE, choice.line, "error", f"answer '{answer}' is also the number of row {answer}"))
+                findings.append(
+                    Finding(SKILL_FILE, choice.line, "error", f"answer '{answer}' is also the number of row {answer}")
+                )
             if answer in seen and seen[answer] is not choice:
-                findings.append(Finding(SKILL_FILE, choice.line, "error", f"answer '{answer}' maps to two {choice.kind} rows (also line {seen[answer].line})"))
+                findings.append(
+                    Finding(
+                        SKILL_FILE,
+                        choice.line,
+                        "error",
+                        f"answer '{answer}' maps to two {choice.kind} rows (also line {seen[answer].line})",
+                    )
+                )
             seen.setdefault(answer, choice)
     return findings
 

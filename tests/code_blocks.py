@@ -208,9 +208,7 @@ def _http(source: str) -> str | None:
             index += 1
         index += 1
         body_start = index
-        while index < len(lines) and not (
-            _REQUEST_LINE.match(lines[index]) or _STATUS_LINE.match(lines[index])
-        ):
+        while index < len(lines) and not (_REQUEST_LINE.match(lines[index]) or _STATUS_LINE.match(lines[index])):
             index += 1
         body = "\n".join(lines[body_start:index]).strip()
         if body and content_type.split(";")[0].endswith("json"):

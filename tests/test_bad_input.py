@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import replace_in
 
 from skill_loader.cli import main
-
-from conftest import replace_in
 
 
 def run(runner: CliRunner, bundle: Path, *arguments: str):  # type: ignore[no-untyped-def]
@@ -78,7 +77,9 @@ def test_missing_routing_table(runner: CliRunner, mini_skill: Path) -> None:
 
 def test_unclosed_section_tag(runner: CliRunner, mini_skill: Path) -> None:
     replace_in(mini_skill / "SKILL.md", "</verification_loop>", "")
-    assert_one_line_error(run(runner, mini_skill, "-f", "1", "-t", "1"), 1, "SKILL.md:40:", "<verification_loop> is never closed")
+    assert_one_line_error(
+        run(runner, mini_skill, "-f", "1", "-t", "1"), 1, "SKILL.md:40:", "<verification_loop> is never closed"
+    )
 
 
 def test_missing_workflow_names_the_routing_row(runner: CliRunner, mini_skill: Path) -> None:
@@ -127,7 +128,9 @@ def test_paths_leaving_the_bundle_are_refused(runner: CliRunner, mini_skill: Pat
 
 def test_required_reading_leaving_the_bundle_is_refused(runner: CliRunner, mini_skill: Path) -> None:
     replace_in(mini_skill / "workflows/repair.md", "- references/core/shared.md", "- ../../secret.md")
-    assert_one_line_error(run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:5:", "leaves the bundle")
+    assert_one_line_error(
+        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:5:", "leaves the bundle"
+    )
 
 
 def test_symlink_pointing_outside_is_refused(runner: CliRunner, mini_skill: Path, tmp_path: Path) -> None:
@@ -162,7 +165,9 @@ def test_skill_dir_without_skill_md(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_malformed_required_reading(runner: CliRunner, mini_skill: Path) -> None:
     replace_in(mini_skill / "workflows/repair.md", "  all:", "  everyone:")
-    assert_one_line_error(run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:4:", "unknown key 'everyone'")
+    assert_one_line_error(
+        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:4:", "unknown key 'everyone'"
+    )
 
 
 def test_unwritable_output(runner: CliRunner, mini_skill: Path, tmp_path: Path) -> None:

@@ -4,10 +4,10 @@ import os
 import threading
 from pathlib import Path
 
+from conftest import MINI_SKILL, REPO_ROOT, replace_in
+
 import skill_loader
 from skill_loader import load_bundle
-
-from conftest import MINI_SKILL, REPO_ROOT, replace_in
 
 
 def test_parses_frontmatter_and_both_routing_tables() -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINI_SKILL, REPO_ROOT
 
 from skill_loader import load_context
 from skill_loader.cli import main
-
-from conftest import MINI_SKILL, REPO_ROOT
 
 
 def invoke(runner: CliRunner, *arguments: str):  # type: ignore[no-untyped-def]
@@ -83,7 +82,11 @@ def test_list_shows_numbers_ids_and_aliases(runner: CliRunner) -> None:
 def test_list_json(runner: CliRunner) -> None:
     data = json.loads(invoke(runner, "list", "--json").stdout)
     assert data["frameworks"][1] == {
-        "number": 2, "id": "beta", "aliases": ["b"], "label": "Beta", "targets": ["references/beta/guide.md"]
+        "number": 2,
+        "id": "beta",
+        "aliases": ["b"],
+        "label": "Beta",
+        "targets": ["references/beta/guide.md"],
     }
     assert [task["id"] for task in data["tasks"]] == ["design", "repair", "other"]
 
@@ -107,7 +110,9 @@ def test_installed_console_script_runs_as_a_process(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout == load_context("alpha", "design", skill_dir=MINI_SKILL)
-    failing = subprocess.run([script, "-f", "pyhton", "-t", "auth"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    failing = subprocess.run(
+        [script, "-f", "pyhton", "-t", "auth"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
     assert failing.returncode == 2
     assert failing.stderr.strip() == (
         "skill-load: error: unknown framework 'pyhton'; did you mean 'python'? "
@@ -125,7 +130,10 @@ def test_prompts_on_a_terminal_until_the_answer_is_valid(tmp_path: Path) -> None
     main_fd, terminal_fd = pty.openpty()
     process = subprocess.Popen(
         [script, "--skill-dir", str(MINI_SKILL), "-o", str(output_file)],
-        stdin=terminal_fd, stdout=terminal_fd, stderr=terminal_fd, close_fds=True,
+        stdin=terminal_fd,
+        stdout=terminal_fd,
+        stderr=terminal_fd,
+        close_fds=True,
     )
     os.close(terminal_fd)
     seen = b""

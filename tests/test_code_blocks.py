@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from code_blocks import check_fence, check_file
-from skill_loader.markdown import Fence
-
 from conftest import REPO_ROOT
+
+from skill_loader.markdown import Fence
 
 
 def bundle_markdown_files() -> list[Path]:
@@ -30,18 +29,27 @@ GOOD = [
     ("go", "package main\n\nfunc main() {\n\tctx := context.Background()\n\t_ = ctx\n}\n"),
     ("php", "<?php\n\nfinal class A { public function __construct(private readonly int $x) {} }\n"),
     ("php", "Route::get('/users/{user}', fn (User $user) => $user);\n"),
-    ("typescript", "const port: number = Number(process.env.PORT ?? 3000);\nexport type Id = string & { __brand: 'id' };\n"),
+    (
+        "typescript",
+        "const port: number = Number(process.env.PORT ?? 3000);\nexport type Id = string & { __brand: 'id' };\n",
+    ),
     ("javascript", "import express from 'express';\nconst app = express();\n"),
-    ("bash", "set -euo pipefail\nfor f in *.md; do echo \"$f\"; done\n"),
-    ("sql", "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;\n"
-            "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM jobs FOR UPDATE SKIP LOCKED;\n"
-            "INSERT INTO t (id) VALUES (1) ON CONFLICT (id) DO NOTHING;\n"),
+    ("bash", 'set -euo pipefail\nfor f in *.md; do echo "$f"; done\n'),
+    (
+        "sql",
+        "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;\n"
+        "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM jobs FOR UPDATE SKIP LOCKED;\n"
+        "INSERT INTO t (id) VALUES (1) ON CONFLICT (id) DO NOTHING;\n",
+    ),
     ("json", '{"type": "about:blank", "status": 404}\n'),
     ("yaml", "openapi: 3.1.0\ninfo: {title: x, version: '1'}\n"),
     ("toml", "[project]\nname = 'x'\n"),
-    ("graphql", "query { order(id: \"1\") { id total } }\n"),
-    ("http", "POST /v1/orders HTTP/1.1\nContent-Type: application/json\n\n{\"sku\": \"a\"}\n\n"
-             "HTTP/1.1 201 Created\nLocation: /v1/orders/1\n"),
+    ("graphql", 'query { order(id: "1") { id total } }\n'),
+    (
+        "http",
+        'POST /v1/orders HTTP/1.1\nContent-Type: application/json\n\n{"sku": "a"}\n\n'
+        "HTTP/1.1 201 Created\nLocation: /v1/orders/1\n",
+    ),
     ("dotenv", "# comment\nDATABASE_URL=postgres://localhost/app\n"),
     ("text", "anything at all {"),
 ]
@@ -54,12 +62,16 @@ BAD = [
     ("javascript", "const = ;\n", "error"),
     ("bash", "if then fi (\n", "error"),
     ("sql", "SELEC * FROM t;\n", "PostgreSQL parser"),
-    ("json", "{\"a\": 1,}\n", "Expecting"),
+    ("json", '{"a": 1,}\n', "Expecting"),
     ("yaml", "a: [1, 2\n", "expected"),
     ("toml", "a = \n", "Invalid"),
     ("graphql", "query { \n", "Syntax Error"),
     ("http", "Please send a POST\n", "request or status line"),
-    ("http", "HTTP/1.1 422 Unprocessable Content\nContent-Type: application/problem+json\n\n{\"status\": 422,}\n", "JSON body"),
+    (
+        "http",
+        'HTTP/1.1 422 Unprocessable Content\nContent-Type: application/problem+json\n\n{"status": 422,}\n',
+        "JSON body",
+    ),
     ("dotenv", "export KEY value\n", "KEY=value"),
     ("", "no tag\n", "no language tag"),
     ("cobol", "DISPLAY 'X'.\n", "unknown language tag"),
@@ -71,7 +83,9 @@ def test_checker_accepts_valid_code(language: str, source: str) -> None:
     assert check_fence(Path("x.md"), Fence(language, source, 1)) is None
 
 
-@pytest.mark.parametrize(("language", "source", "message"), BAD, ids=[f"{lang or 'none'}-{i}" for i, (lang, _, _) in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("language", "source", "message"), BAD, ids=[f"{lang or 'none'}-{i}" for i, (lang, _, _) in enumerate(BAD)]
+)
 def test_checker_rejects_invalid_code(language: str, source: str, message: str) -> None:
     failure = check_fence(Path("x.md"), Fence(language, source, 7))
     assert failure is not None and failure.line == 7

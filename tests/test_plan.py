@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skill_loader import build_plan, load_bundle, resolve
-
 from conftest import MINI_SKILL, replace_in
+
+from skill_loader import build_plan, load_bundle, resolve
 
 
 def paths(framework: str, task: str, root: Path = MINI_SKILL) -> list[str]:

@@ -4,10 +4,9 @@ import json
 import re
 
 import pytest
+from conftest import MINI_SKILL
 
 from skill_loader import assemble, build_plan, estimate_tokens, explain, load_bundle, load_context, resolve
-
-from conftest import MINI_SKILL
 
 
 def alpha_design():  # type: ignore[no-untyped-def]
@@ -36,7 +35,9 @@ def test_markdown_has_header_manifest_principles_verification_then_documents() -
 
 def test_xml_uses_claude_document_format() -> None:
     text = assemble(alpha_design(), "xml")
-    assert text.startswith("<documents>\n<document index=\"1\">\n<source>SKILL.md</source>\n<document_content>\n# mini-skill")
+    assert text.startswith(
+        '<documents>\n<document index="1">\n<source>SKILL.md</source>\n<document_content>\n# mini-skill'
+    )
     sources = re.findall(r'<document index="(\d+)">\n<source>([^<]+)</source>', text)
     assert sources[1] == ("2", "references/alpha/a-first.md")
     assert [index for index, _ in sources] == [str(n) for n in range(1, 7)]
@@ -76,7 +77,9 @@ def test_estimate_is_characters_divided_by_four_rounded_up() -> None:
 def test_explain_names_rows_and_reasons_without_text() -> None:
     text = explain(alpha_design())
     assert "framework: 'alpha' matched row 1 of the framework table (SKILL.md:26)" in text
-    assert "5. references/core/shared.md (8 tokens): required reading of `workflows/design.md` for every framework" in text
+    assert (
+        "5. references/core/shared.md (8 tokens): required reading of `workflows/design.md` for every framework" in text
+    )
     assert "Alpha's first guide." not in text
 
 

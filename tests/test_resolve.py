@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import MINI_SKILL, REPO_ROOT
 
 from skill_loader import ChoiceError, SelectionRequired, load_bundle, resolve
 from skill_loader.resolve import resolve_choice
-
-from conftest import MINI_SKILL, REPO_ROOT
 
 
 @pytest.mark.parametrize("answer", ["1", 1, "alpha", "ALPHA", " a-lang ", "alpha web", "Alpha   Web"])

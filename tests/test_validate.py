@@ -3,11 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import MINI_SKILL, REPO_ROOT, replace_in
 
 from skill_loader import Finding, validate
 from skill_loader.cli import main
-
-from conftest import MINI_SKILL, REPO_ROOT, replace_in
 
 
 def messages(root: Path) -> list[str]:
@@ -26,9 +25,15 @@ def test_name_must_follow_the_specification(mini_skill: Path) -> None:
 
 
 def test_description_length_and_unknown_keys(mini_skill: Path) -> None:
-    replace_in(mini_skill / "SKILL.md", "description: A small bundle", "colour: blue\ndescription: " + "x" * 1100 + " A small bundle")
+    replace_in(
+        mini_skill / "SKILL.md",
+        "description: A small bundle",
+        "colour: blue\ndescription: " + "x" * 1100 + " A small bundle",
+    )
     found = messages(mini_skill)
-    assert any("SKILL.md:3: error: frontmatter key 'colour' is not in the Agent Skills specification" in item for item in found)
+    assert any(
+        "SKILL.md:3: error: frontmatter key 'colour' is not in the Agent Skills specification" in item for item in found
+    )
     assert any("SKILL.md:4: error: description is" in item and "at most 1024" in item for item in found)
 
 
@@ -48,7 +53,10 @@ def test_missing_targets_and_required_reading_are_reported_not_raised(mini_skill
 
 def test_orphans_are_reported(mini_skill: Path) -> None:
     (mini_skill / "references/core/forgotten.md").write_text("# Forgotten\n", encoding="utf-8")
-    assert "references/core/forgotten.md: error: orphan: no routing row or required_reading reaches this file" in messages(mini_skill)
+    assert (
+        "references/core/forgotten.md: error: orphan: no routing row or required_reading reaches this file"
+        in messages(mini_skill)
+    )
 
 
 def test_an_alias_in_two_rows(mini_skill: Path) -> None:
@@ -94,4 +102,7 @@ def test_cli_exit_codes_and_json(mini_skill: Path) -> None:
 def test_real_bundle_validates_without_crashing() -> None:
     findings = validate(REPO_ROOT)
     assert all(isinstance(finding, Finding) for finding in findings)
-    assert not any(finding.path == "SKILL.md" and finding.severity == "error" and "routing" in finding.message for finding in findings)
+    assert not any(
+        finding.path == "SKILL.md" and finding.severity == "error" and "routing" in finding.message
+        for finding in findings
+    )

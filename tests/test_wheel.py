@@ -8,7 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT
 
 
@@ -16,7 +15,18 @@ from conftest import REPO_ROOT
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out), str(REPO_ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -29,7 +39,11 @@ def test_wheel_contains_the_package_and_the_bundle(wheel: Path) -> None:
     assert "skill_loader/py.typed" in names
     assert "skill_loader/cli.py" in names
     assert "skill_loader/bundle/SKILL.md" in names
-    bundle_files = {p.relative_to(REPO_ROOT).as_posix() for folder in ("references", "workflows") for p in (REPO_ROOT / folder).rglob("*.md")}
+    bundle_files = {
+        p.relative_to(REPO_ROOT).as_posix()
+        for folder in ("references", "workflows")
+        for p in (REPO_ROOT / folder).rglob("*.md")
+    }
     assert {f"skill_loader/bundle/{name}" for name in bundle_files} <= names
     assert not any(name.startswith("tests/") for name in names)
 
@@ -47,13 +61,24 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = subprocess.run([sys.executable, "-c", program, str(target)], capture_output=True, text=True, cwd=elsewhere, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(target)], capture_output=True, text=True, cwd=elsewhere, check=True
+    )
     bundle_dir, name = result.stdout.split()
     assert Path(bundle_dir) == target / "skill_loader" / "bundle"
     assert name == "backend-skill"
     listing = subprocess.run(
-        [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); from skill_loader.cli import main; main()", str(target), "list"],
-        capture_output=True, text=True, cwd=elsewhere, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv.pop(1)); from skill_loader.cli import main; main()",
+            str(target),
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        check=False,
     )
     assert listing.returncode == 0, listing.stderr
     assert "3. python: Python" in listing.stdout
