@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .budget import BudgetTooSmall
 from .bundle import default_bundle_dir, load_bundle
 from .errors import (
     EXIT_BUNDLE_ERROR,
@@ -27,20 +28,35 @@ from .models import Bundle, Choice, Document, Finding, Plan, Route
 from .plan import build_plan
 from .render import FORMATS, Format, TokenCounter, assemble, estimate_tokens, explain
 from .resolve import menu, resolve
+from .router import Evidence, RoutingDecision, route
 from .validate import validate
 
 
 def load_context(
-    framework: str | int,
-    task: str | int,
+    framework: str | int | None = None,
+    task: str | int | None = None,
     *,
+    ask: str | None = None,
+    max_tokens: int | None = None,
     skill_dir: str | Path | None = None,
     format: Format = "markdown",
     count_tokens: TokenCounter = estimate_tokens,
 ) -> str:
-    """Resolve, plan and assemble in one call: what `skill-load -f FRAMEWORK -t TASK` prints."""
+    """Resolve, plan and assemble in one call: what `skill-load -f FRAMEWORK -t TASK [--ask TEXT] [--max-tokens N]`
+    prints. With `ask`, the request is routed and an explicit framework or task overrides the routed one; a request
+    whose task is unclear raises `SelectionRequired`."""
     bundle = load_bundle(skill_dir)
-    return assemble(build_plan(bundle, resolve(bundle, framework, task)), format, count_tokens)
+    if ask is not None:
+        decision = route(bundle, ask)
+        framework = framework if framework is not None else decision.framework.id
+        if task is None and decision.task is None:
+            raise SelectionRequired(
+                "the request does not say which kind of help it needs; pass a task or ask the user",
+                question=menu(bundle, ("task",)),
+            )
+        task = task if task is not None else (decision.task.id if decision.task else None)
+    plan = build_plan(bundle, resolve(bundle, framework, task))
+    return assemble(plan, format, count_tokens, max_tokens=max_tokens, query=ask)
 
 
 __all__ = [
@@ -48,15 +64,18 @@ __all__ = [
     "EXIT_CHOICE_ERROR",
     "EXIT_OK",
     "FORMATS",
+    "BudgetTooSmall",
     "Bundle",
     "BundleError",
     "Choice",
     "ChoiceError",
     "Document",
+    "Evidence",
     "Finding",
     "Format",
     "Plan",
     "Route",
+    "RoutingDecision",
     "SelectionRequired",
     "SkillLoaderError",
     "TokenCounter",
@@ -69,5 +88,6 @@ __all__ = [
     "load_context",
     "menu",
     "resolve",
+    "route",
     "validate",
 ]

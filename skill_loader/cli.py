@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 
@@ -118,6 +118,12 @@ _skill_dir_option = click.option(
 @click.option(
     "--explain", is_flag=True, help="Show the matched routing rows and why each file is included, without the text."
 )
+@click.option(
+    "--ask", metavar="TEXT", help="Route a free-text request ('-' reads stdin); --framework/--task override the routed choice."
+)
+@click.option(
+    "--max-tokens", type=click.IntRange(min=1), metavar="N", help="Never exceed N tokens: cut the lowest-priority documents."
+)
 @_skill_dir_option
 @click.version_option(package_name="backend-skill", prog_name="skill-load")
 @click.pass_context
@@ -129,6 +135,8 @@ def main(
     output_format: str,
     output: Path | None,
     explain: bool,
+    ask: str | None,
+    max_tokens: int | None,
     skill_dir: Path | None,
 ) -> None:
     """Assemble backend-skill's references and workflow for a framework and task into one context blob.
@@ -149,6 +157,21 @@ def main(
     from .resolve import resolve
 
     bundle = load_bundle(skill_dir)
+    request = _request_text(ask) if ask is not None else None
+    if request is not None:
+        from .router import route
+
+        decision = route(bundle, request)
+        framework = framework or decision.framework.id
+        if task is None and decision.task is None:
+            from .errors import SelectionRequired
+            from .resolve import menu
+
+            raise SelectionRequired(
+                "the request does not say which kind of help it needs; pass --task or ask the user",
+                question=menu(bundle, ("task",)),
+            )
+        task = task or (decision.task.id if decision.task else None)
     framework_answer = _choose(bundle, "framework", framework)
     task_answer = _choose(bundle, "task", task) if framework_answer else task
     plan = build_plan(bundle, resolve(bundle, framework_answer, task_answer))
@@ -157,8 +180,53 @@ def main(
     elif explain:
         text = explain_plan(plan)
     else:
-        text = assemble(plan, output_format)  # type: ignore[arg-type]
+        text = assemble(plan, output_format, max_tokens=max_tokens, query=request)  # type: ignore[arg-type]
     _write(text, output)
+
+
+def _request_text(argument: str) -> str:
+    """The request text: the argument itself, or stdin when it is '-' (which must be UTF-8)."""
+    from .errors import ChoiceError
+
+    if argument != "-":
+        return argument
+    stream: BinaryIO = click.get_binary_stream("stdin")
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ChoiceError(
+            f"the request is not valid UTF-8 (byte 0x{data[error.start]:02x})", path="<stdin>", line=line
+        ) from None
+
+
+@main.command("route")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def route_command(context: click.Context, text: str, as_json: bool, skill_dir: Path | None) -> None:
+    """Choose the framework and task for a free-text request ('-' reads stdin) and show the evidence.
+
+    The task is null when the request does not make it clear; the exit status is still 0.
+    """
+    from .bundle import load_bundle
+    from .router import route
+
+    decision = route(load_bundle(skill_dir or context.obj), _request_text(text))
+    if as_json:
+        click.echo(json.dumps(decision.as_dict(), indent=2, ensure_ascii=False))
+        return
+    framework, task = decision.framework, decision.task
+    click.echo(f"framework: {framework.id} ({framework.label}), confidence {decision.framework_confidence:.2f}")
+    if task is None:
+        click.echo("task: unclear; ask the user which kind of help they need")
+    else:
+        click.echo(f"task: {task.id} ({task.label}), confidence {decision.task_confidence:.2f}")
+    for item in decision.evidence:
+        click.echo(f"  {item.kind} {item.choice_id}: '{item.term}' (weight {item.weight}, {item.source})")
 
 
 @main.command("list")

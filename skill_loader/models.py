@@ -67,14 +67,25 @@ class Route:
     task_answer: str
 
 
+DocumentRole = Literal["framework", "workflow", "required"]
+DocumentLevel = Literal["full", "partial", "stub"]
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One file of the plan: its bundle-relative path, why it is included, and its text."""
+    """One file of the plan: its bundle-relative path, why it is included, and its text.
+
+    `role` says which part of the plan brought it in (the framework row, the task's workflow, or the workflow's
+    required reading). `level` is `full` unless a token budget cut it to its most relevant sections (`partial`)
+    or to a `stub` naming its purpose and headings.
+    """
 
     path: str
     reason: str
     text: str = field(repr=False)
     sha256: str
+    role: DocumentRole = "required"
+    level: DocumentLevel = "full"
 
 
 @dataclass(frozen=True, slots=True)

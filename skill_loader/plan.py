@@ -8,7 +8,7 @@ from .bundle import SKILL_FILE
 from .errors import BundleError
 from .files import expand, read_text
 from .frontmatter_block import line_of, split_frontmatter
-from .models import Bundle, Document, Plan, Route
+from .models import Bundle, Document, DocumentRole, Plan, Route
 
 REQUIRED_READING_KEY = "required_reading"
 EVERY_FRAMEWORK_KEY = "all"
@@ -50,12 +50,13 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
     framework, task = route.framework, route.task
     documents: dict[str, Document] = {}
 
-    def add(path: str, reason: str, *, cited_in: str, line: int | None) -> None:
+    def add(path: str, reason: str, role: DocumentRole, *, cited_in: str, line: int | None) -> None:
         if path in documents:
             return
         file = read_text(bundle.root, path, cited_in=cited_in, line=line)
         body = split_frontmatter(file.text, path=path, required=False).body
-        documents[path] = Document(path=path, reason=reason, text=body.strip("\n") + "\n", sha256=file.sha256)
+        text = body.strip("\n") + "\n"
+        documents[path] = Document(path=path, reason=reason, text=text, sha256=file.sha256, role=role)
 
     for pattern in framework.targets:
         matches = expand(bundle.root, pattern, cited_in=SKILL_FILE, line=framework.line)
@@ -63,9 +64,10 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
             raise BundleError(f"'{pattern}' matches no file", path=SKILL_FILE, line=framework.line)
         for path in matches:
             reason = f"{framework.label} reference (framework row {framework.number}: `{pattern}`)"
-            add(path, reason, cited_in=SKILL_FILE, line=framework.line)
+            add(path, reason, "framework", cited_in=SKILL_FILE, line=framework.line)
     for workflow in task.targets:
-        add(workflow, f"workflow for {task.label} (task row {task.number})", cited_in=SKILL_FILE, line=task.line)
+        reason = f"workflow for {task.label} (task row {task.number})"
+        add(workflow, reason, "workflow", cited_in=SKILL_FILE, line=task.line)
         reading = required_reading(bundle, workflow)
         for wanted_key in (EVERY_FRAMEWORK_KEY, framework.id):
             for key, pattern, line in reading:
@@ -73,5 +75,6 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
                     continue
                 scope = "every framework" if key == EVERY_FRAMEWORK_KEY else framework.label
                 for path in expand(bundle.root, pattern, cited_in=workflow, line=line):
-                    add(path, f"required reading of `{workflow}` for {scope}", cited_in=workflow, line=line)
+                    reason = f"required reading of `{workflow}` for {scope}"
+                    add(path, reason, "required", cited_in=workflow, line=line)
     return Plan(bundle=bundle, route=route, documents=tuple(documents.values()))

@@ -27,7 +27,7 @@ def preamble(plan: Plan, count_tokens: TokenCounter) -> str:
     """Header, manifest, essential principles and the chosen framework's verification steps."""
     route = plan.route
     rows = [
-        f"| {index} | `{document.path}` | {document.reason} | {count_tokens(document.text):,} |"
+        f"| {index} | `{document.path}` | {document.reason} | {document.level} | {count_tokens(document.text):,} |"
         for index, document in enumerate(plan.documents, start=1)
     ]
     total = sum(count_tokens(document.text) for document in plan.documents)
@@ -37,7 +37,8 @@ def preamble(plan: Plan, count_tokens: TokenCounter) -> str:
         f"({route.framework.label}) and task `{route.task.id}` ({route.task.label}). "
         "Read the documents in the order listed, then follow the workflow step by step.",
         "## Manifest",
-        "| # | Path | Why it is included | Tokens |\n|---|------|--------------------|--------|\n" + "\n".join(rows),
+        "| # | Path | Why it is included | Level | Tokens |\n|---|------|--------------------|-------|--------|\n"
+        + "\n".join(rows),
         f"{len(plan.documents)} documents, {total:,} tokens.",
     ]
     if plan.bundle.principles:
@@ -113,12 +114,35 @@ _RENDERERS: dict[str, Callable[[Plan, TokenCounter], str]] = {
 }
 
 
-def assemble(plan: Plan, format: Format = "markdown", count_tokens: TokenCounter = estimate_tokens) -> str:
-    """The context blob for `plan` in `format`; byte-identical for the same bundle, route and counter."""
+def assemble(
+    plan: Plan,
+    format: Format = "markdown",
+    count_tokens: TokenCounter = estimate_tokens,
+    *,
+    max_tokens: int | None = None,
+    query: str | None = None,
+) -> str:
+    """The context blob for `plan` in `format`; byte-identical for the same bundle, route, counter and budget.
+
+    With `max_tokens`, the blob never exceeds that many tokens by `count_tokens`: documents degrade to their
+    sections most relevant to `query` (default: the task's label and answers), then to stubs; `BudgetTooSmall`
+    (exit code 2) names the smallest budget that works.
+    """
     try:
         renderer = _RENDERERS[format]
     except KeyError:
         raise ValueError(f"unknown format '{format}' (use {', '.join(FORMATS)})") from None
+    if max_tokens is not None:
+        from .budget import fit
+
+        task = plan.route.task
+        plan = fit(
+            plan,
+            max_tokens,
+            measure=lambda candidate: count_tokens(renderer(candidate, count_tokens)),
+            count_tokens=count_tokens,
+            query=query or " ".join([task.label, *task.answers]),
+        )
     return renderer(plan, count_tokens)
 
 
@@ -136,7 +160,9 @@ def explain(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
         )
     lines.append("documents, in order:")
     for index, document in enumerate(plan.documents, start=1):
-        lines.append(f"  {index}. {document.path} ({count_tokens(document.text):,} tokens): {document.reason}")
+        tokens = count_tokens(document.text)
+        level = "" if document.level == "full" else f", {document.level}"
+        lines.append(f"  {index}. {document.path} ({tokens:,} tokens{level}): {document.reason}")
     total = sum(count_tokens(document.text) for document in plan.documents)
     lines.append(f"{len(plan.documents)} documents, {total:,} tokens")
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ def test_markdown_has_header_manifest_principles_verification_then_documents() -
     order = [
         "# mini-skill: Alpha · Design",
         "## Manifest",
-        "| 1 | `references/alpha/a-first.md` | Alpha reference (framework row 1: `references/alpha/*.md`) | 9 |",
+        "| 1 | `references/alpha/a-first.md` | Alpha reference (framework row 1: `references/alpha/*.md`) | full | 9 |",
         "## Essential principles",
         "Keep it small. Prove every claim.",
         "## Verify",

@@ -1,0 +1,204 @@
+"""Route free text ("Sanctum keeps returning 419 on login") to a framework and a task.
+
+Every signal comes from the bundle, so another bundle routes with the same code:
+- the routing tables' answers (canonical ids and aliases), weight 3;
+- `signals` (weight 2) and `weak_signals` (weight 1) lists in the frontmatter of the files a row targets:
+  a framework row's references, a task row's workflow;
+- the workflows' own text, only to break a tie between tasks.
+
+A term matches as a whole word or phrase, case-insensitively; terms of one or two letters (`go`) match only when
+written with a capital (`Go`, `GO`), since in lower case they are ordinary English words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .errors import BundleError, ChoiceError
+from .files import expand, read_text
+from .frontmatter_block import split_frontmatter
+from .models import Bundle, Choice
+
+ANSWER_WEIGHT = 3
+SIGNAL_WEIGHT = 2
+WEAK_SIGNAL_WEIGHT = 1
+MAX_REQUEST_CHARACTERS = 1_000_000
+_SHORT_TERM = 2
+_WORD_CHARACTER = "a-z0-9"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One matched term: which row it supports, the term, where the bundle declares it, and its weight."""
+
+    kind: str
+    choice_id: str
+    term: str
+    source: str
+    weight: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "choice": self.choice_id,
+            "term": self.term,
+            "source": self.source,
+            "weight": self.weight,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    """The framework (never None: `general` when nothing signals one) and the task (None when unclear)."""
+
+    framework: Choice
+    task: Choice | None
+    framework_confidence: float
+    task_confidence: float
+    evidence: tuple[Evidence, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "framework": self.framework.id,
+            "task": self.task.id if self.task else None,
+            "confidence": {"framework": self.framework_confidence, "task": self.task_confidence},
+            "evidence": [item.as_dict() for item in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    kind: str
+    choice: Choice
+    term: str
+    source: str
+    weight: int
+
+
+def _frontmatter_terms(bundle: Bundle, path: str) -> list[tuple[str, int]]:
+    text = read_text(bundle.root, path).text
+    metadata = split_frontmatter(text, path=path, required=False).metadata
+    terms: list[tuple[str, int]] = []
+    for key, weight in (("signals", SIGNAL_WEIGHT), ("weak_signals", WEAK_SIGNAL_WEIGHT)):
+        values = metadata.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(value, str | int | float) for value in values):
+            raise BundleError(f"'{key}' must be a list of words or phrases", path=path, line=1)
+        terms += [(str(value).strip().lower(), weight) for value in values if str(value).strip()]
+    return terms
+
+
+def _row_files(bundle: Bundle, choice: Choice) -> list[str]:
+    files: list[str] = []
+    for pattern in choice.targets:
+        files += expand(bundle.root, pattern, cited_in="SKILL.md", line=choice.line)
+    return files
+
+
+@cache
+def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
+    terms: list[_Term] = []
+    for kind, choices in (("framework", bundle.frameworks), ("task", bundle.tasks)):
+        for choice in choices:
+            for answer in choice.answers:
+                if not answer.isdigit() or len(answer) > 1:
+                    terms.append(_Term(kind, choice, answer, f"SKILL.md:{choice.line}", ANSWER_WEIGHT))
+            for path in _row_files(bundle, choice):
+                terms += [_Term(kind, choice, term, path, weight) for term, weight in _frontmatter_terms(bundle, path)]
+    return tuple(terms)
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    escaped = re.escape(term).replace(r"\ ", r"[\s\-_]+")
+    if len(term) <= _SHORT_TERM and term.isalpha():
+        cased = f"(?:{re.escape(term.upper())}|{re.escape(term.capitalize())})"
+        return re.compile(f"(?<![A-Za-z0-9]){cased}(?![A-Za-z0-9])")
+    return re.compile(f"(?<![{_WORD_CHARACTER}]){escaped}(?![{_WORD_CHARACTER}])", re.IGNORECASE)
+
+
+@cache
+def _compiled(term: str) -> re.Pattern[str]:
+    return _pattern(term)
+
+
+def _check_request(text: str) -> str:
+    if not text or not text.strip():
+        raise ChoiceError("the request text is empty; describe the problem or the task")
+    if len(text) > MAX_REQUEST_CHARACTERS:
+        raise ChoiceError(
+            f"the request text has {len(text):,} characters; the limit is {MAX_REQUEST_CHARACTERS:,} (send the relevant part)"
+        )
+    return text
+
+
+def _scores(bundle: Bundle, text: str, kind: str) -> tuple[dict[str, int], list[Evidence]]:
+    scores: dict[str, int] = {}
+    evidence: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for term in _vocabulary(bundle):
+        if term.kind != kind or (term.choice.id, term.term) in seen:
+            continue
+        if _compiled(term.term).search(text):
+            seen.add((term.choice.id, term.term))
+            scores[term.choice.id] = scores.get(term.choice.id, 0) + term.weight
+            evidence.append(Evidence(kind, term.choice.id, term.term, term.source, term.weight))
+    return scores, evidence
+
+
+def _confidence(scores: dict[str, int], winner: str | None) -> float:
+    if winner is None or not scores:
+        return 0.0
+    top = scores[winner]
+    runner_up = max((score for choice, score in scores.items() if choice != winner), default=0)
+    margin = (top - runner_up) / top
+    strength = min(1.0, top / (2 * ANSWER_WEIGHT))
+    return round(0.5 * strength + 0.5 * margin * strength, 2)
+
+
+def _break_tie(bundle: Bundle, text: str, tied: list[Choice]) -> Choice | None:
+    """Among tasks with equal signal scores, prefer the workflow whose own text shares most words with the request."""
+    words = set(re.findall(r"[a-z][a-z0-9+]{3,}", text.lower()))
+    if not words:
+        return None
+    overlaps = []
+    for choice in tied:
+        body = " ".join(read_text(bundle.root, path).text.lower() for path in _row_files(bundle, choice))
+        vocabulary = set(re.findall(r"[a-z][a-z0-9+]{3,}", body))
+        overlaps.append((len(words & vocabulary), -choice.number, choice))
+    overlaps.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    if len(overlaps) > 1 and overlaps[0][0] == overlaps[1][0]:
+        return None
+    return overlaps[0][2]
+
+
+def route(bundle: Bundle, text: str) -> RoutingDecision:
+    """Choose a framework and a task for a free-text request, with the evidence that decided it."""
+    text = _check_request(text)
+    framework_scores, framework_evidence = _scores(bundle, text, "framework")
+    task_scores, task_evidence = _scores(bundle, text, "task")
+    by_id = {choice.id: choice for choice in bundle.frameworks + bundle.tasks}
+
+    fallback = next((choice for choice in bundle.frameworks if not choice.targets), bundle.frameworks[-1])
+    framework = fallback
+    if framework_scores:
+        best = max(framework_scores.values())
+        leaders = [choice for choice in bundle.frameworks if framework_scores.get(choice.id) == best]
+        framework = leaders[0] if len(leaders) == 1 else fallback
+    framework_confidence = _confidence(framework_scores, framework.id if framework_scores.get(framework.id) else None)
+    if not framework_scores:
+        framework_confidence = 1.0 if framework is fallback else 0.0
+
+    task: Choice | None = None
+    routable = {choice.id for choice in bundle.tasks if choice.targets}
+    task_scores = {key: value for key, value in task_scores.items() if key in routable}
+    if task_scores:
+        best = max(task_scores.values())
+        leaders = [choice for choice in bundle.tasks if task_scores.get(choice.id) == best]
+        task = leaders[0] if len(leaders) == 1 else _break_tie(bundle, text, leaders)
+    task_confidence = _confidence(task_scores, task.id if task else None)
+    evidence = sorted(
+        [item for item in framework_evidence + task_evidence if item.choice_id in by_id],
+        key=lambda item: (item.kind != "framework", -item.weight, item.choice_id, item.term),
+    )
+    return RoutingDecision(framework, task, framework_confidence, task_confidence, tuple(evidence))
