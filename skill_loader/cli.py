@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -190,8 +190,7 @@ def _request_text(argument: str) -> str:
 
     if argument != "-":
         return argument
-    stream: BinaryIO = click.get_binary_stream("stdin")
-    data = stream.read()
+    data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -91,6 +91,7 @@ def manifest_data(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> d
             {
                 "path": document.path,
                 "reason": document.reason,
+                "level": document.level,
                 "tokens": count_tokens(document.text),
                 "sha256": document.sha256,
             }

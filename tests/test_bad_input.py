@@ -91,7 +91,7 @@ def test_missing_workflow_names_the_routing_row(runner: CliRunner, mini_skill: P
 def test_missing_required_reading_names_the_workflow_line(runner: CliRunner, mini_skill: Path) -> None:
     (mini_skill / "references/core/shared.md").unlink()
     result = run(runner, mini_skill, "-f", "beta", "-t", "repair")
-    assert_one_line_error(result, 1, "workflows/repair.md:5:", "'references/core/shared.md' does not exist")
+    assert_one_line_error(result, 1, "workflows/repair.md:10:", "'references/core/shared.md' does not exist")
 
 
 def test_glob_matching_nothing(runner: CliRunner, mini_skill: Path) -> None:
@@ -129,7 +129,7 @@ def test_paths_leaving_the_bundle_are_refused(runner: CliRunner, mini_skill: Pat
 def test_required_reading_leaving_the_bundle_is_refused(runner: CliRunner, mini_skill: Path) -> None:
     replace_in(mini_skill / "workflows/repair.md", "- references/core/shared.md", "- ../../secret.md")
     assert_one_line_error(
-        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:5:", "leaves the bundle"
+        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:10:", "leaves the bundle"
     )
 
 
@@ -166,7 +166,7 @@ def test_skill_dir_without_skill_md(runner: CliRunner, tmp_path: Path) -> None:
 def test_malformed_required_reading(runner: CliRunner, mini_skill: Path) -> None:
     replace_in(mini_skill / "workflows/repair.md", "  all:", "  everyone:")
     assert_one_line_error(
-        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:4:", "unknown key 'everyone'"
+        run(runner, mini_skill, "-f", "beta", "-t", "repair"), 1, "workflows/repair.md:9:", "unknown key 'everyone'"
     )
 
 

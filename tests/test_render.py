@@ -50,7 +50,7 @@ def test_json_carries_manifest_and_text() -> None:
     assert list(data) == ["skill", "framework", "task", "documents", "tokens", "text"]
     assert (data["skill"], data["framework"], data["task"]) == ("mini-skill", "alpha", "design")
     first = data["documents"][0]
-    assert set(first) == {"path", "reason", "tokens", "sha256"}
+    assert set(first) == {"path", "reason", "level", "tokens", "sha256"}
     assert re.fullmatch(r"[0-9a-f]{64}", first["sha256"])
     assert data["text"] == assemble(alpha_design())
     assert data["tokens"] == estimate_tokens(data["text"])

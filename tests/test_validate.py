@@ -48,7 +48,7 @@ def test_missing_targets_and_required_reading_are_reported_not_raised(mini_skill
     (mini_skill / "references/core/design-notes.md").unlink()
     found = messages(mini_skill)
     assert "SKILL.md:35: error: 'workflows/repair.md' does not exist" in found
-    assert "workflows/design.md:5: error: 'references/core/design-notes.md' does not exist" in found
+    assert "workflows/design.md:10: error: 'references/core/design-notes.md' does not exist" in found
 
 
 def test_orphans_are_reported(mini_skill: Path) -> None:
@@ -79,7 +79,7 @@ def test_paths_outside_and_non_utf8_are_findings(mini_skill: Path) -> None:
     replace_in(mini_skill / "workflows/repair.md", "- references/core/shared.md", "- ../escape.md")
     (mini_skill / "references/beta/guide.md").write_bytes(b"# Beta\n\xff\n")
     found = messages(mini_skill)
-    assert "workflows/repair.md:5: error: '../escape.md' leaves the bundle" in found
+    assert "workflows/repair.md:10: error: '../escape.md' leaves the bundle" in found
     assert "references/beta/guide.md:2: error: not valid UTF-8 (byte 0xff at offset 7)" in found
 
 

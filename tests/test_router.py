@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skill_loader import ChoiceError, SelectionRequired, load_bundle, load_context, route
+from skill_loader.cli import main
+
+from conftest import MINI_SKILL, replace_in
+
+
+def decide(text: str, root: Path = MINI_SKILL) -> tuple[str, str | None]:
+    decision = route(load_bundle(root), text)
+    return decision.framework.id, decision.task.id if decision.task else None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the alpha web app returns a broken page", ("alpha", "repair")),
+        ("AlphaORM pagination returns duplicates", ("alpha", "design")),
+        ("we get a 419 with a stack trace", ("alpha", "repair")),
+        ("B: how should the contract look?", ("beta", "design")),
+    ],
+)
+def test_table_answers_and_declared_signals_route(text: str, expected: tuple[str, str]) -> None:
+    assert decide(text) == expected
+
+
+def test_no_framework_signal_means_the_general_row() -> None:
+    assert decide("our pagination contract is unclear") == ("general", "design")
+
+
+def test_unclear_task_is_none_never_a_guess() -> None:
+    assert decide("alpha") == ("alpha", None)
+
+
+def test_terms_match_whole_words_only() -> None:
+    assert decide("alphabet soup is broken")[0] == "general"
+    assert decide("error code x419y")[0] == "general"
+    assert decide("error code 419.")[0] == "alpha"
+
+
+def test_two_letter_terms_need_a_capital(mini_skill: Path) -> None:
+    replace_in(mini_skill / "SKILL.md", "| 2 | `beta`, `b` |", "| 2 | `beta`, `bx` |")
+    assert decide("bx is broken", mini_skill)[0] == "general"
+    assert decide("Bx is broken", mini_skill)[0] == "beta"
+    assert decide("BX is broken", mini_skill)[0] == "beta"
+
+
+def test_evidence_names_term_source_and_weight() -> None:
+    decision = route(load_bundle(MINI_SKILL), "alphaorm widget broken")
+    evidence = {(item.kind, item.choice_id, item.term, item.source, item.weight) for item in decision.evidence}
+    assert ("framework", "alpha", "alphaorm", "references/alpha/a-first.md", 2) in evidence
+    assert ("framework", "alpha", "widget", "references/alpha/a-first.md", 1) in evidence
+    assert ("task", "repair", "broken", "workflows/repair.md", 2) in evidence
+    fix = route(load_bundle(MINI_SKILL), "please fix it").evidence
+    assert [(item.term, item.source, item.weight) for item in fix] == [("fix", "SKILL.md:35", 3)]
+    assert 0 < decision.framework_confidence <= 1 and 0 < decision.task_confidence <= 1
+
+
+def test_tied_tasks_are_broken_by_the_workflows_own_text() -> None:
+    # 'slow' is a weak signal of both workflows; only design.md talks about cursors.
+    assert decide("slow cursors")[1] == "design"
+
+
+def test_tie_without_a_text_signal_stays_unclear() -> None:
+    assert decide("slow")[1] is None
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t"])
+def test_empty_request_is_refused(text: str) -> None:
+    with pytest.raises(ChoiceError, match="empty"):
+        route(load_bundle(MINI_SKILL), text)
+
+
+def test_huge_request_is_refused() -> None:
+    with pytest.raises(ChoiceError, match="the limit is 1,000,000"):
+        route(load_bundle(MINI_SKILL), "broken " * 200_000)
+
+
+def test_route_command_text_and_json() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "route", "alpha page broken"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("framework: alpha (Alpha), confidence")
+    assert "task: repair (Repair)" in result.stdout
+    data = json.loads(runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "route", "--json", "alpha"]).stdout)
+    assert data["framework"] == "alpha" and data["task"] is None
+    assert set(data["confidence"]) == {"framework", "task"} and data["confidence"]["task"] == 0.0
+    assert data["evidence"][0] == {"kind": "framework", "choice": "alpha", "term": "alpha", "source": "SKILL.md:26", "weight": 3}
+
+
+def test_route_reads_stdin_and_rejects_non_utf8() -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "route", "--json", "-"], input="Beta contract\n")
+    assert json.loads(ok.stdout)["framework"] == "beta"
+    bad = runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "route", "-"], input=b"beta\ncaf\xe9")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip() == "skill-load: error: <stdin>:2: the request is not valid UTF-8 (byte 0xe9)"
+
+
+def test_empty_request_on_the_cli_exits_2() -> None:
+    result = CliRunner().invoke(main, ["--skill-dir", str(MINI_SKILL), "route", ""])
+    assert result.exit_code == 2 and "empty" in result.stderr
+
+
+def test_ask_routes_and_assembles_and_explicit_choices_override() -> None:
+    runner = CliRunner()
+    routed = runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "--ask", "alpha page broken"])
+    assert routed.exit_code == 0
+    assert routed.stdout == load_context("alpha", "repair", skill_dir=MINI_SKILL)
+    overridden = runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "--ask", "alpha page broken", "-f", "beta"])
+    assert overridden.stdout == load_context("beta", "repair", skill_dir=MINI_SKILL)
+    assert load_context(ask="alpha page broken", task="design", skill_dir=MINI_SKILL) == load_context(
+        "alpha", "design", skill_dir=MINI_SKILL
+    )
+
+
+def test_ask_with_an_unclear_task_exits_2_with_the_question() -> None:
+    result = CliRunner().invoke(main, ["--skill-dir", str(MINI_SKILL), "--ask", "alpha"])
+    assert result.exit_code == 2
+    assert "does not say which kind of help" in result.stderr and "1. Design (design, api)" in result.stderr
+    with pytest.raises(SelectionRequired):
+        load_context(ask="alpha", skill_dir=MINI_SKILL)
+
+
+def test_malformed_signals_are_a_bundle_error(mini_skill: Path) -> None:
+    replace_in(mini_skill / "workflows/repair.md", "signals:\n  - broken\n  - stack trace\n", "signals: broken\n")
+    result = CliRunner().invoke(main, ["--skill-dir", str(mini_skill), "route", "x"])
+    assert result.exit_code == 1
+    assert "workflows/repair.md:1: 'signals' must be a list of words or phrases" in result.stderr
