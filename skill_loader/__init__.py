@@ -26,9 +26,11 @@ from .errors import (
 )
 from .models import Bundle, Choice, Document, Finding, Plan, Route
 from .plan import build_plan
-from .render import FORMATS, Format, TokenCounter, assemble, estimate_tokens, explain
+from .render import FORMATS, Format, TokenCounter, assemble, explain
 from .resolve import menu, resolve
 from .router import Evidence, RoutingDecision, route
+from .tokens import counter as token_counter
+from .tokens import estimate_tokens
 from .validate import validate
 
 
@@ -83,6 +85,7 @@ __all__ = [
     "build_plan",
     "default_bundle_dir",
     "estimate_tokens",
+    "token_counter",
     "explain",
     "load_bundle",
     "load_context",

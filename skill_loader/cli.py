@@ -119,10 +119,22 @@ _skill_dir_option = click.option(
     "--explain", is_flag=True, help="Show the matched routing rows and why each file is included, without the text."
 )
 @click.option(
-    "--ask", metavar="TEXT", help="Route a free-text request ('-' reads stdin); --framework/--task override the routed choice."
+    "--ask",
+    metavar="TEXT",
+    help="Route a free-text request ('-' reads stdin); --framework/--task override the routed choice.",
 )
 @click.option(
-    "--max-tokens", type=click.IntRange(min=1), metavar="N", help="Never exceed N tokens: cut the lowest-priority documents."
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Never exceed N tokens: cut the lowest-priority documents.",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["estimate", "cl100k"]),
+    default="estimate",
+    show_default=True,
+    help="Token counter: characters ÷ 4, or tiktoken's cl100k_base (pip install 'backend-skill[tokenizer]').",
 )
 @_skill_dir_option
 @click.version_option(package_name="backend-skill", prog_name="skill-load")
@@ -137,6 +149,7 @@ def main(
     explain: bool,
     ask: str | None,
     max_tokens: int | None,
+    tokenizer: str,
     skill_dir: Path | None,
 ) -> None:
     """Assemble backend-skill's references and workflow for a framework and task into one context blob.
@@ -175,12 +188,15 @@ def main(
     framework_answer = _choose(bundle, "framework", framework)
     task_answer = _choose(bundle, "task", task) if framework_answer else task
     plan = build_plan(bundle, resolve(bundle, framework_answer, task_answer))
+    from .tokens import counter
+
+    count_tokens = counter(tokenizer)
     if explain and output_format == "json":
-        text = json.dumps(manifest_data(plan), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(manifest_data(plan, count_tokens), indent=2, ensure_ascii=False) + "\n"
     elif explain:
-        text = explain_plan(plan)
+        text = explain_plan(plan, count_tokens)
     else:
-        text = assemble(plan, output_format, max_tokens=max_tokens, query=request)  # type: ignore[arg-type]
+        text = assemble(plan, output_format, count_tokens, max_tokens=max_tokens, query=request)  # type: ignore[arg-type]
     _write(text, output)
 
 

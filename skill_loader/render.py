@@ -7,15 +7,11 @@ from collections.abc import Callable
 from typing import Literal
 
 from .models import Plan
+from .tokens import estimate_tokens
 
 TokenCounter = Callable[[str], int]
 Format = Literal["markdown", "xml", "json"]
 FORMATS: tuple[Format, ...] = ("markdown", "xml", "json")
-
-
-def estimate_tokens(text: str) -> int:
-    """The default token estimate: characters ÷ 4, rounded up. Needs no tokenizer and no network."""
-    return -(-len(text) // 4)
 
 
 def _title(plan: Plan) -> str:

@@ -125,5 +125,41 @@ def test_cli_max_tokens_and_too_small_budget(big_skill: Path) -> None:
     assert estimate_tokens(ok.stdout) <= 2000
     small = runner.invoke(main, [*base, "--max-tokens", "10"])
     assert small.exit_code == 2
-    assert re.fullmatch(r"skill-load: error: a budget of 10 tokens is too small; the smallest that fits this plan is [\d,]+\n", small.stderr)
+    assert re.fullmatch(
+        r"skill-load: error: a budget of 10 tokens is too small; the smallest that fits this plan is [\d,]+\n",
+        small.stderr,
+    )
     assert runner.invoke(main, [*base, "--max-tokens", "0"]).exit_code == 2
+
+
+def test_exact_cl100k_counter_works_offline_and_bounds_the_budget(big_skill: Path) -> None:
+    from skill_loader import token_counter
+
+    count = token_counter("cl100k")
+    assert count("hello world") == 2
+    plan = plan_for(big_skill)
+    budget = int(count(assemble(plan, count_tokens=count)) * 0.7)
+    assert count(assemble(plan, count_tokens=count, max_tokens=budget)) <= budget
+    result = CliRunner().invoke(
+        main,
+        [
+            "--skill-dir",
+            str(big_skill),
+            "-f",
+            "alpha",
+            "-t",
+            "design",
+            "--tokenizer",
+            "cl100k",
+            "--max-tokens",
+            str(budget),
+        ],
+    )
+    assert result.exit_code == 0 and count(result.stdout) <= budget
+
+
+def test_unknown_tokenizer_is_refused() -> None:
+    from skill_loader import ChoiceError, token_counter
+
+    with pytest.raises(ChoiceError, match="unknown tokenizer 'gpt2'"):
+        token_counter("gpt2")

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINI_SKILL, replace_in
 
 from skill_loader import ChoiceError, SelectionRequired, load_bundle, load_context, route
 from skill_loader.cli import main
-
-from conftest import MINI_SKILL, replace_in
 
 
 def decide(text: str, root: Path = MINI_SKILL) -> tuple[str, str | None]:
@@ -91,7 +90,13 @@ def test_route_command_text_and_json() -> None:
     data = json.loads(runner.invoke(main, ["--skill-dir", str(MINI_SKILL), "route", "--json", "alpha"]).stdout)
     assert data["framework"] == "alpha" and data["task"] is None
     assert set(data["confidence"]) == {"framework", "task"} and data["confidence"]["task"] == 0.0
-    assert data["evidence"][0] == {"kind": "framework", "choice": "alpha", "term": "alpha", "source": "SKILL.md:26", "weight": 3}
+    assert data["evidence"][0] == {
+        "kind": "framework",
+        "choice": "alpha",
+        "term": "alpha",
+        "source": "SKILL.md:26",
+        "weight": 3,
+    }
 
 
 def test_route_reads_stdin_and_rejects_non_utf8() -> None:
