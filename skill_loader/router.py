@@ -4,10 +4,13 @@ Every signal comes from the bundle, so another bundle routes with the same code:
 - the routing tables' answers (canonical ids and aliases), weight 3;
 - `signals` (weight 2) and `weak_signals` (weight 1) lists in the frontmatter of the files a row targets:
   a framework row's references, a task row's workflow;
+- the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
+  in the other frameworks' or the shared files (for example `whereHas`, `AutoMigrate`), weight 1 each;
 - the workflows' own text, only to break a tie between tasks.
 
-A term matches as a whole word or phrase, case-insensitively; terms of one or two letters (`go`) match only when
-written with a capital (`Go`, `GO`), since in lower case they are ordinary English words.
+A term matches as a whole word or phrase (with an optional plural ending), case-insensitively; terms of one or two
+letters (`go`) match only when written with a capital (`Go`, `GO`), since in lower case they are ordinary English
+words; spaces in a term also match hyphens and underscores.
 """
 
 from __future__ import annotations
@@ -24,6 +27,18 @@ from .models import Bundle, Choice
 ANSWER_WEIGHT = 3
 SIGNAL_WEIGHT = 2
 WEAK_SIGNAL_WEIGHT = 1
+CODE_IDENTIFIER_WEIGHT = 1
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{3,}")
+_CODE_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+
+
+def _looks_like_code(word: str) -> bool:
+    """camelCase, PascalCase with an inner capital, or snake_case: identifiers, not English words."""
+    return "_" in word.strip("_") or bool(_CAMEL_CASE.search(word))
+
+
+_CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.DOTALL)
 MAX_REQUEST_CHARACTERS = 1_000_000
 _SHORT_TERM = 2
 _WORD_CHARACTER = "a-z0-9"
@@ -96,6 +111,47 @@ def _row_files(bundle: Bundle, choice: Choice) -> list[str]:
     return files
 
 
+def _body(bundle: Bundle, path: str) -> str:
+    return split_frontmatter(read_text(bundle.root, path).text, path=path, required=False).body
+
+
+def _shared_files(bundle: Bundle, framework_files: set[str]) -> list[str]:
+    shared = []
+    for folder in ("references", "workflows"):
+        base = bundle.root / folder
+        if base.is_dir():
+            shared += [p.relative_to(bundle.root).as_posix() for p in sorted(base.rglob("*.md"))]
+    return [path for path in shared if path not in framework_files]
+
+
+@cache
+def _code_identifiers(bundle: Bundle) -> dict[str, tuple[Choice, str]]:
+    """Identifiers found in the code of exactly one framework's references and in no other bundle file."""
+    files_of = {choice.id: _row_files(bundle, choice) for choice in bundle.frameworks}
+    framework_files = {path for files in files_of.values() for path in files}
+    words_of: dict[str, set[str]] = {}
+    code_of: dict[str, dict[str, str]] = {}
+    for choice in bundle.frameworks:
+        words_of[choice.id], code_of[choice.id] = set(), {}
+        for path in files_of[choice.id]:
+            body = _body(bundle, path)
+            words_of[choice.id] |= set(_IDENTIFIER.findall(body.lower()))
+            for block, span in _CODE.findall(body):
+                for word in _CODE_IDENTIFIER.findall(block or span):
+                    if _looks_like_code(word):
+                        code_of[choice.id].setdefault(word.lower(), path)
+    shared: set[str] = set()
+    for path in _shared_files(bundle, framework_files):
+        shared |= set(_IDENTIFIER.findall(_body(bundle, path).lower()))
+    exclusive: dict[str, tuple[Choice, str]] = {}
+    for choice in bundle.frameworks:
+        others = set().union(*(words for key, words in words_of.items() if key != choice.id)) | shared
+        for word, path in code_of[choice.id].items():
+            if word not in others:
+                exclusive[word] = (choice, path)
+    return exclusive
+
+
 @cache
 def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
     terms: list[_Term] = []
@@ -111,6 +167,9 @@ def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
 
 def _pattern(term: str) -> re.Pattern[str]:
     escaped = re.escape(term).replace(r"\ ", r"[\s\-_]+")
+    if term[-1].isalpha():
+        escaped += "(?:s|es)?"  # plurals: 'migration' also matches 'migrations'
+
     if len(term) <= _SHORT_TERM and term.isalpha():
         cased = f"(?:{re.escape(term.upper())}|{re.escape(term.capitalize())})"
         return re.compile(f"(?<![A-Za-z0-9]){cased}(?![A-Za-z0-9])")
@@ -146,6 +205,17 @@ def _scores(bundle: Bundle, text: str, kind: str) -> tuple[dict[str, int], list[
     return scores, evidence
 
 
+def _identifier_scores(bundle: Bundle, text: str, scores: dict[str, int], evidence: list[Evidence]) -> None:
+    exclusive = _code_identifiers(bundle)
+    declared = {(item.choice_id, item.term) for item in evidence}
+    for word in sorted(set(_IDENTIFIER.findall(text.lower()))):
+        if word in exclusive:
+            choice, path = exclusive[word]
+            if (choice.id, word) not in declared:
+                scores[choice.id] = scores.get(choice.id, 0) + CODE_IDENTIFIER_WEIGHT
+                evidence.append(Evidence("framework", choice.id, word, f"{path} (code)", CODE_IDENTIFIER_WEIGHT))
+
+
 def _confidence(scores: dict[str, int], winner: str | None) -> float:
     if winner is None or not scores:
         return 0.0
@@ -176,6 +246,7 @@ def route(bundle: Bundle, text: str) -> RoutingDecision:
     """Choose a framework and a task for a free-text request, with the evidence that decided it."""
     text = _check_request(text)
     framework_scores, framework_evidence = _scores(bundle, text, "framework")
+    _identifier_scores(bundle, text, framework_scores, framework_evidence)
     task_scores, task_evidence = _scores(bundle, text, "task")
     by_id = {choice.id: choice for choice in bundle.frameworks + bundle.tasks}
 
