@@ -1,0 +1,83 @@
+"""Routing accuracy on the labelled requests in tests/data/routing_requests.jsonl.
+
+    python benchmarks/routing.py [--split dev|test|all] [--errors]
+
+The set is split by a hash of each request's id: `dev` is what the bundle's signals may be tuned on, `test` is
+held out and only measured. A task counts as right when it is one of the request's acceptable tasks; a request
+routed to no task (unclear) counts as wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "routing_requests.jsonl"
+
+
+def split_of(request_id: str) -> str:
+    return "dev" if hashlib.sha256(request_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def load_requests(split: str) -> list[dict[str, object]]:
+    requests = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [request for request in requests if split == "all" or split_of(str(request["id"])) == split]
+
+
+def evaluate(split: str, skill_dir: Path = ROOT) -> dict[str, object]:
+    sys.path.insert(0, str(ROOT))
+    from skill_loader import load_bundle, route
+
+    bundle = load_bundle(skill_dir)
+    framework_right = task_right = unclear = 0
+    errors = []
+    confusion: Counter[tuple[str, str]] = Counter()
+    requests = load_requests(split)
+    for request in requests:
+        decision = route(bundle, str(request["text"]))
+        framework_ok = decision.framework.id == request["framework"]
+        task = decision.task.id if decision.task else None
+        task_ok = task in request["tasks"]  # type: ignore[operator]
+        framework_right += framework_ok
+        task_right += task_ok
+        unclear += task is None
+        if not framework_ok:
+            confusion[(str(request["framework"]), decision.framework.id)] += 1
+        if not (framework_ok and task_ok):
+            errors.append((request["id"], request["text"], request["framework"], request["tasks"], decision.framework.id, task))
+    total = len(requests)
+    return {
+        "split": split,
+        "requests": total,
+        "framework_accuracy": framework_right / total,
+        "task_accuracy": task_right / total,
+        "unclear_tasks": unclear,
+        "framework_confusion": confusion,
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=["dev", "test", "all"], default=None)
+    parser.add_argument("--errors", action="store_true", help="List the misrouted requests.")
+    arguments = parser.parse_args()
+    for split in [arguments.split] if arguments.split else ["dev", "test", "all"]:
+        result = evaluate(split)
+        print(
+            f"{split:5} {result['requests']:4} requests  framework {result['framework_accuracy']:.1%}  "
+            f"task {result['task_accuracy']:.1%}  (unclear task: {result['unclear_tasks']})"
+        )
+        if arguments.errors:
+            for request_id, text, framework, tasks, got_framework, got_task in result["errors"]:  # type: ignore[attr-defined]
+                print(f"  {request_id}: want {framework}/{'|'.join(tasks)} got {got_framework}/{got_task}: {text[:110]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
