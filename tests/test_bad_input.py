@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import replace_in
+from support import replace_in
 
 from skill_loader.cli import main
 

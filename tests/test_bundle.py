@@ -4,7 +4,7 @@ import os
 import threading
 from pathlib import Path
 
-from conftest import MINI_SKILL, REPO_ROOT, replace_in
+from support import MINI_SKILL, REPO_ROOT, replace_in
 
 import skill_loader
 from skill_loader import load_bundle

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MINI_SKILL, REPO_ROOT
+from support import MINI_SKILL, REPO_ROOT
 
 from skill_loader import load_context
 from skill_loader.cli import main

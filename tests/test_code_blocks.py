@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from code_blocks import check_fence, check_file
-from conftest import REPO_ROOT
+from support import REPO_ROOT
 
 from skill_loader.markdown import Fence
 

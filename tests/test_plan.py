@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINI_SKILL, replace_in
+from support import MINI_SKILL, replace_in
 
 from skill_loader import build_plan, load_bundle, resolve
 

@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from conftest import MINI_SKILL
+from support import MINI_SKILL
 
 from skill_loader import assemble, build_plan, estimate_tokens, explain, load_bundle, load_context, resolve
 

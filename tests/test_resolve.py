@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MINI_SKILL, REPO_ROOT
+from support import MINI_SKILL, REPO_ROOT
 
 from skill_loader import ChoiceError, SelectionRequired, load_bundle, resolve
 from skill_loader.resolve import resolve_choice

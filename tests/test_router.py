@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MINI_SKILL, replace_in
+from support import MINI_SKILL, replace_in
 
 from skill_loader import ChoiceError, SelectionRequired, load_bundle, load_context, route
 from skill_loader.cli import main

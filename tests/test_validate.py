@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import MINI_SKILL, REPO_ROOT, replace_in
+from support import MINI_SKILL, REPO_ROOT, replace_in
 
 from skill_loader import Finding, validate
 from skill_loader.cli import main
