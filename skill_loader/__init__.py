@@ -21,17 +21,21 @@ from .errors import (
     EXIT_OK,
     BundleError,
     ChoiceError,
+    DestinationError,
     SelectionRequired,
     SkillLoaderError,
 )
+from .install import AGENTS, Agent, doctor, install, uninstall
 from .models import Bundle, Choice, Document, Finding, Plan, Route
+from .pack import pack
 from .plan import build_plan
+from .prompt import to_prompt, update_agents_md
 from .render import FORMATS, Format, TokenCounter, assemble, explain
 from .resolve import menu, resolve
 from .router import Evidence, RoutingDecision, route
 from .tokens import counter as token_counter
 from .tokens import estimate_tokens
-from .validate import validate
+from .validate import PROFILES, Profile, validate
 
 
 def load_context(
@@ -62,20 +66,25 @@ def load_context(
 
 
 __all__ = [
+    "AGENTS",
     "EXIT_BUNDLE_ERROR",
     "EXIT_CHOICE_ERROR",
     "EXIT_OK",
     "FORMATS",
+    "PROFILES",
+    "Agent",
     "BudgetTooSmall",
     "Bundle",
     "BundleError",
     "Choice",
     "ChoiceError",
+    "DestinationError",
     "Document",
     "Evidence",
     "Finding",
     "Format",
     "Plan",
+    "Profile",
     "Route",
     "RoutingDecision",
     "SelectionRequired",
@@ -84,13 +93,19 @@ __all__ = [
     "assemble",
     "build_plan",
     "default_bundle_dir",
+    "doctor",
     "estimate_tokens",
     "token_counter",
     "explain",
+    "install",
     "load_bundle",
     "load_context",
     "menu",
+    "pack",
     "resolve",
     "route",
+    "to_prompt",
+    "uninstall",
+    "update_agents_md",
     "validate",
 ]

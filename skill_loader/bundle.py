@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import BundleError
 from .files import read_text
 from .frontmatter_block import split_frontmatter
-from .models import Bundle, Choice, ChoiceKind
+from .models import Bundle, Choice, ChoiceKind, SkillInfo
 
 SKILL_FILE = "SKILL.md"
 ROUTING_HEADER = ("#", "answers")
@@ -58,6 +58,25 @@ def load_bundle(path: str | Path | None = None) -> Bundle:
                 del _cache[stale]
             _cache[key] = cached
         return cached
+
+
+def read_skill_info(path: str | Path | None = None) -> SkillInfo:
+    """The name and description of any skill folder (default: the packaged bundle), read from SKILL.md's frontmatter
+    alone (a lower-case skill.md is accepted, as the reference library does). The name becomes a folder name when the
+    skill is installed or packed, so it may not contain a path separator or start with a dot."""
+    root = Path(path) if path is not None else default_bundle_dir()
+    if not root.is_dir():
+        raise BundleError(f"skill folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
+    root = root.resolve()
+    skill_name = next((name for name in (SKILL_FILE, SKILL_FILE.lower()) if (root / name).is_file()), None)
+    if skill_name is None:
+        raise BundleError(f"no {SKILL_FILE} in '{root}'", path=root / SKILL_FILE)
+    text = read_text(root, skill_name).text
+    metadata = split_frontmatter(text, path=skill_name, required=True).metadata
+    name = _required_string(metadata, "name")
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise BundleError(f"name '{name}' cannot be used as a folder name", path=skill_name, line=2)
+    return SkillInfo(root, name, _required_string(metadata, "description"), root / skill_name)
 
 
 def parse_bundle(root: Path) -> Bundle:

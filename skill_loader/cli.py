@@ -281,15 +281,23 @@ def list_choices(context: click.Context, as_json: bool, skill_dir: Path | None) 
 @main.command("validate")
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option(
+    "--profile",
+    type=click.Choice(["spec", "claude-upload", "claude-code"]),
+    default=None,
+    help="Check the folder as an Agent Skill for this consumer instead of the loader's conventions.",
+)
 @click.pass_context
-def validate_command(context: click.Context, path: Path | None, as_json: bool) -> None:
+def validate_command(context: click.Context, path: Path | None, as_json: bool, profile: str | None) -> None:
     """Check a skill folder (default: the packaged bundle): frontmatter, routes, required reading, orphans, code fences.
 
-    Exits 1 when any finding is an error.
+    With --profile: the Agent Skills specification (spec), plus the Claude apps' upload rules (claude-upload) or
+    the keys Claude Code reads (claude-code); every profile also checks body size, file references and tables of
+    contents. Exits 1 when any finding is an error.
     """
     from .validate import validate
 
-    findings = validate(path or context.obj)
+    findings = validate(path or context.obj, profile=profile)  # type: ignore[arg-type]
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
     if as_json:
@@ -304,3 +312,250 @@ def validate_command(context: click.Context, path: Path | None, as_json: bool) -
             click.echo(str(finding))
         click.echo(f"{errors} errors, {warnings} warnings")
     sys.exit(1 if errors else 0)
+
+
+_install_options = [
+    click.option(
+        "-a",
+        "--agent",
+        metavar="NAME",
+        help="claude-code, agents (also codex, goose), copilot, cursor, gemini or opencode.",
+    ),
+    click.option(
+        "--scope",
+        type=click.Choice(["project", "user"]),
+        default="project",
+        show_default=True,
+        help="The project's skills folder or the one in your home folder.",
+    ),
+    click.option(
+        "--dest",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="A skills folder to use instead of the agent's (the skill goes into DEST/<name>/).",
+    ),
+    click.option(
+        "--project",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Project root for --scope project (default: the current folder).",
+    ),
+]
+
+
+def _with_install_options(function: F) -> F:
+    for option in reversed(_install_options):
+        function = option(function)
+    return function
+
+
+def _print_files(files: tuple[Any, ...]) -> None:
+    width = max((len(entry.path) for entry in files), default=0)
+    for entry in files:
+        click.echo(f"  {entry.path:<{width}}  {entry.size:>9,} bytes  sha256 {entry.sha256[:12]}")
+    click.echo(f"{len(files)} files, {sum(entry.size for entry in files):,} bytes")
+
+
+def _where(result: Any) -> str:
+    target = result.target
+    if target.agent is None:
+        return str(target.path)
+    return f"{target.path} ({target.agent.label}, {target.scope})"
+
+
+@main.command("install")
+@_with_install_options
+@click.option("--force", is_flag=True, help="Replace a copy whose files differ from the bundle, or a symlink.")
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def install_command(
+    context: click.Context,
+    agent: str | None,
+    scope: str,
+    dest: Path | None,
+    project: Path | None,
+    force: bool,
+    skill_dir: Path | None,
+) -> None:
+    """Copy the skill (SKILL.md, references/, workflows/) into an agent's skills folder and list every file written.
+
+    \b
+    Examples:
+      skill-load install --agent claude-code               # ./.claude/skills/backend-skill
+      skill-load install --agent codex --scope user        # ~/.agents/skills/backend-skill
+      skill-load install --dest ~/my-skills                # ~/my-skills/backend-skill
+    """
+    from .install import install
+
+    result = install(
+        skill_dir or context.obj,
+        agent=agent,
+        scope="user" if scope == "user" else "project",
+        dest=dest,
+        project=project,
+        force=force,
+    )
+    if result.action == "unchanged":
+        click.echo(f"{_where(result)} is already current; nothing written")
+        return
+    if result.action == "replaced" and result.replaced is not None:
+        click.echo(f"replaced the copy in {_where(result)}, which {result.replaced.summary()}; wrote:")
+    else:
+        click.echo(f"installed into {_where(result)}; wrote:")
+    _print_files(result.files)
+
+
+@main.command("uninstall")
+@_with_install_options
+@click.option("--force", is_flag=True, help="Remove the copy even when its files differ from the bundle.")
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def uninstall_command(
+    context: click.Context,
+    agent: str | None,
+    scope: str,
+    dest: Path | None,
+    project: Path | None,
+    force: bool,
+    skill_dir: Path | None,
+) -> None:
+    """Remove the skill's folder from an agent's skills folder and list every file removed."""
+    from .install import uninstall
+
+    result = uninstall(
+        skill_dir or context.obj,
+        agent=agent,
+        scope="user" if scope == "user" else "project",
+        dest=dest,
+        project=project,
+        force=force,
+    )
+    if result.action == "absent":
+        click.echo(f"not installed in {_where(result)}; nothing removed")
+    elif result.replaced is not None and result.replaced.symlink_to is not None:
+        click.echo(f"removed the symlink {_where(result)}; its target {result.replaced.symlink_to} is untouched")
+    else:
+        click.echo(f"removed {_where(result)}:")
+        _print_files(result.files)
+
+
+@main.command("doctor")
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Project root to inspect (default: the current folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def doctor_command(context: click.Context, project: Path | None, as_json: bool, skill_dir: Path | None) -> None:
+    """Show where the skill is installed, for every agent and scope, and whether each copy is current.
+
+    Exits 1 when a copy differs from the bundle.
+    """
+    from .install import doctor
+
+    rows = doctor(skill_dir or context.obj, project=project)
+    stale = [row for row in rows if row.comparison.state in ("differs", "not-a-folder")]
+    if as_json:
+        data = [
+            {
+                "agent": row.agent.id,
+                "scope": row.scope,
+                "path": str(row.path),
+                "state": row.comparison.state,
+                "symlink_to": str(row.comparison.symlink_to) if row.comparison.symlink_to else None,
+                "changed": list(row.comparison.changed),
+                "missing": list(row.comparison.missing),
+                "extra": list(row.comparison.extra),
+            }
+            for row in rows
+        ]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        width = max(len(str(row.path)) for row in rows)
+        for row in rows:
+            click.echo(f"{row.agent.id:<12} {row.scope:<8} {str(row.path):<{width}}  {row.comparison.summary()}")
+        installed = sum(1 for row in rows if row.comparison.state != "missing")
+        click.echo(f"installed in {installed} of {len(rows)} places; {len(stale)} not current")
+    sys.exit(1 if stale else 0)
+
+
+@main.command("pack")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Archive to write (default: ./<name>.skill).",
+)
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def pack_command(context: click.Context, output: Path | None, skill_dir: Path | None) -> None:
+    """Write the skill as <name>.skill: a zip with every entry under <name>/, the same bytes for the same bundle."""
+    from .pack import pack
+
+    result = pack(skill_dir or context.obj, output)
+    click.echo(f"wrote {result.path}: {len(result.entries)} entries, {result.size:,} bytes, sha256 {result.sha256}")
+    for name in result.entries:
+        click.echo(f"  {name}")
+
+
+@main.command("prompt")
+@click.argument("skill_dirs", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def prompt_command(context: click.Context, skill_dirs: tuple[Path, ...], skill_dir: Path | None) -> None:
+    """Print the <available_skills> block for a system prompt, as the reference library's to-prompt does (default:
+    this skill)."""
+    from .bundle import default_bundle_dir
+    from .prompt import to_prompt
+
+    folders = list(skill_dirs) or [skill_dir or context.obj or default_bundle_dir()]
+    click.echo(to_prompt(folders))
+
+
+@main.command("agents-md")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), default="AGENTS.md", required=False)
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def agents_md_command(context: click.Context, file: Path, skill_dir: Path | None) -> None:
+    """Add or update the <available_skills> block in an AGENTS.md (default: ./AGENTS.md), between markers.
+
+    Everything outside the markers stays byte-for-byte as it was. A skill folder inside the file's folder (an
+    installed copy, say) is named by its relative path.
+    """
+    from .bundle import default_bundle_dir
+    from .prompt import to_prompt, update_agents_md
+
+    folder = skill_dir or context.obj or default_bundle_dir()
+    result = update_agents_md(file, to_prompt([folder], relative_to=file.absolute().parent))
+    if result.action == "unchanged":
+        click.echo(f"{file} is up to date; nothing written")
+    else:
+        click.echo(
+            f"{result.action} the available_skills block in {file} (lines {result.first_line}-{result.last_line})"
+        )
+
+
+@main.command("serve")
+@_skill_dir_option
+@click.pass_context
+@_handle_errors
+def serve_command(context: click.Context, skill_dir: Path | None) -> None:
+    """Run a Model Context Protocol server over stdio (needs: pip install 'backend-skill[mcp]').
+
+    Tools: list_choices, route, load_context. Resources: skill://<name>/SKILL.md, skill://<name>/_manifest and
+    skill://<name>/<path> for every file of the skill.
+    """
+    from .mcp_server import require_sdk, serve
+
+    require_sdk()
+    serve(skill_dir or context.obj)

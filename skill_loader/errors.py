@@ -32,6 +32,12 @@ class BundleError(SkillLoaderError):
     or a path that leaves the bundle. Exit code 1."""
 
 
+class DestinationError(SkillLoaderError):
+    """A place outside the bundle cannot be used as asked: an install folder that is a file, a symlink or not
+    writable, a copy whose files differ from the bundle (without `--force`), an AGENTS.md whose markers are broken,
+    or an output file that cannot be written. Exit code 1; nothing is left half-written."""
+
+
 class ChoiceError(SkillLoaderError):
     """A framework or task answer matches no routing row. Exit code 2; `suggestions` holds the nearest valid answers."""
 

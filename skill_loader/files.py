@@ -81,3 +81,55 @@ def read_text(root: Path, relative: str, *, cited_in: str | None = None, line: i
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return TextFile(relative, text, hashlib.sha256(data).hexdigest())
+
+
+SKILL_FILE_NAME = "SKILL.md"
+CONTENT_FOLDERS = ("references", "workflows")
+"""What a bundle is made of besides SKILL.md; everything else in the folder (code, tests, caches) is not shipped."""
+_IGNORED_NAMES = frozenset({"__pycache__", "node_modules", "Thumbs.db", "desktop.ini"})
+_IGNORED_SUFFIXES = (".pyc", ".pyo", "~", ".swp", ".tmp")
+
+
+def is_ignored(name: str) -> bool:
+    """Dotfiles, editor leftovers and caches never belong to a bundle."""
+    return name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_IGNORED_SUFFIXES)
+
+
+def bundle_files(root: Path) -> list[str]:
+    """The files that make up the bundle at `root`, as sorted bundle-relative POSIX paths: SKILL.md and every file
+    under references/ and workflows/, without dotfiles or caches. A symlink that leads outside the bundle is an
+    error; one that stays inside is followed."""
+    import os
+
+    real_root = root.resolve()
+    if not (root / SKILL_FILE_NAME).is_file():
+        raise BundleError(f"no {SKILL_FILE_NAME} in '{root}'", path=root / SKILL_FILE_NAME)
+    resolve_inside(root, SKILL_FILE_NAME, cited_in=SKILL_FILE_NAME)
+    found = [SKILL_FILE_NAME]
+    for folder in CONTENT_FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        resolve_inside(root, folder, cited_in=folder)
+        seen: set[Path] = set()
+        for directory, subfolders, names in os.walk(base, followlinks=True):
+            here = Path(directory)
+            relative_dir = here.relative_to(root).as_posix()
+            real = here.resolve()
+            if not real.is_relative_to(real_root):
+                raise BundleError(
+                    f"'{relative_dir}' resolves outside the bundle (through a symlink)", path=relative_dir
+                )
+            if real in seen:
+                subfolders[:] = []
+                continue
+            seen.add(real)
+            subfolders[:] = sorted(name for name in subfolders if not is_ignored(name))
+            for name in names:
+                if is_ignored(name):
+                    continue
+                relative = f"{relative_dir}/{name}"
+                path = resolve_inside(root, relative, cited_in=relative)
+                if path.is_file():
+                    found.append(relative)
+    return sorted(found)

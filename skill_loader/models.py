@@ -58,6 +58,16 @@ class Bundle:
 
 
 @dataclass(frozen=True, slots=True)
+class SkillInfo:
+    """What any skill folder says about itself in SKILL.md's frontmatter; no routing tables needed."""
+
+    root: Path
+    name: str
+    description: str
+    skill_file: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """A resolved framework and task, with the answers that selected them."""
 
