@@ -99,10 +99,9 @@ def test_cli_exit_codes_and_json(mini_skill: Path) -> None:
     assert '"path": "references/core/forgotten.md"' in as_json.stdout
 
 
-def test_real_bundle_validates_without_crashing() -> None:
+def test_real_bundle_validates_with_zero_errors() -> None:
     findings = validate(REPO_ROOT)
-    assert all(isinstance(finding, Finding) for finding in findings)
-    assert not any(
-        finding.path == "SKILL.md" and finding.severity == "error" and "routing" in finding.message
-        for finding in findings
-    )
+    errors = [str(finding) for finding in findings if finding.severity == "error"]
+    assert errors == []
+    # In a source checkout the folder is not named after the skill; that is the only warning allowed.
+    assert all("folder is named" in finding.message for finding in findings)
