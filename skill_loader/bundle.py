@@ -140,7 +140,7 @@ def _tagged_sections(body: str, first_line: int) -> dict[str, str]:
 
 
 def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
-    from .markdown import code_spans, iter_tables
+    from .markdown import iter_tables
 
     found: dict[str, tuple[Choice, ...]] = {}
     for table in iter_tables(body, first_line):
@@ -167,16 +167,18 @@ def _routing_tables(body: str, first_line: int) -> tuple[tuple[Choice, ...], tup
         if kind in found:
             raise BundleError(f"a second {kind} routing table", path=SKILL_FILE, line=table.line)
         choices = []
-        for cells, line in zip(table.rows, table.row_lines, strict=True):
-            number_cell, answers_cell, label, target_cell = (list(cells) + ["", "", "", ""])[:4]
+        for cells, spans, line in zip(table.rows, table.row_code_spans, table.row_lines, strict=True):
+            number_cell, _answers_cell, label, target_cell = (list(cells) + ["", "", "", ""])[:4]
+            padded_spans = [*spans, (), (), (), ()]
+            answer_spans, target_spans = padded_spans[1], padded_spans[3]
             if not number_cell.strip().isdigit():
                 raise BundleError(f"routing row number '{number_cell}' is not a number", path=SKILL_FILE, line=line)
-            answers = [answer.lower() for answer in code_spans(answers_cell)]
+            answers = [answer.lower() for answer in answer_spans]
             if not answers:
                 raise BundleError(
                     "routing row has no answers (write them as `code`, canonical id first)", path=SKILL_FILE, line=line
                 )
-            targets = tuple(code_spans(target_cell))
+            targets = tuple(target_spans)
             choices.append(
                 Choice(
                     kind=kind,

@@ -51,6 +51,21 @@ def split_frontmatter(text: str, *, path: str, required: bool) -> Split:
     return Split(metadata, text[closing.end() :], text[: closing.end()].count("\n") + 1, present=True)
 
 
+def strip_frontmatter(text: str) -> str:
+    """The Markdown body without its frontmatter, found by the same boundaries but without decoding the YAML
+    (assembling a blob needs only the body; `split_frontmatter` reports malformed YAML where metadata is read)."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    if not text.startswith("---"):
+        return text
+    boundaries = YAMLHandler.FM_BOUNDARY.finditer(text)
+    first = next(boundaries, None)
+    second = next(boundaries, None)
+    if first is None or second is None or first.start() != 0:
+        return text
+    return text[second.end() :]
+
+
 def line_of(text: str, needle: str, *, default: int = 1) -> int:
     """The 1-based line of the first occurrence of `needle` in `text`."""
     index = text.find(needle)

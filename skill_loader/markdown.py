@@ -39,6 +39,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     row_lines: tuple[int, ...]
     line: int
+    row_code_spans: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """For each row and cell, the contents of its inline code spans, in order."""
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +50,14 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table")
 
 
-def tokens(text: str) -> list[Token]:
-    return _parser().parse(text)
+@lru_cache(maxsize=16)
+def _cached_tokens(text: str) -> tuple[Token, ...]:
+    return tuple(_parser().parse(text))
+
+
+def tokens(text: str) -> tuple[Token, ...]:
+    """The block token stream of `text` (memoized: the same document is often read for several purposes)."""
+    return _cached_tokens(text)
 
 
 def iter_fences(text: str, first_line: int = 1) -> Iterator[Fence]:
@@ -71,7 +79,9 @@ def iter_tables(text: str, first_line: int = 1) -> Iterator[Table]:
         header: list[str] = []
         rows: list[tuple[str, ...]] = []
         row_lines: list[int] = []
+        row_spans: list[tuple[tuple[str, ...], ...]] = []
         current: list[str] = []
+        current_spans: list[tuple[str, ...]] = []
         in_header = False
         index += 1
         while stream[index].type != "table_close":
@@ -82,25 +92,19 @@ def iter_tables(text: str, first_line: int = 1) -> Iterator[Table]:
                 in_header = False
             elif item.type == "tr_open":
                 current = []
+                current_spans = []
                 if not in_header and item.map is not None:
                     row_lines.append(item.map[0] + first_line)
             elif item.type == "inline":
                 current.append(item.content.strip())
+                children = item.children or []
+                current_spans.append(tuple(child.content.strip() for child in children if child.type == "code_inline"))
             elif item.type == "tr_close":
                 if in_header:
                     header = current
                 else:
                     rows.append(tuple(current))
+                    row_spans.append(tuple(current_spans))
             index += 1
-        yield Table(tuple(header), tuple(rows), tuple(row_lines), token.map[0] + first_line)
+        yield Table(tuple(header), tuple(rows), tuple(row_lines), token.map[0] + first_line, tuple(row_spans))
         index += 1
-
-
-def code_spans(cell: str) -> list[str]:
-    """The contents of the inline code spans in a table cell, in order."""
-    spans: list[str] = []
-    for token in tokens(cell):
-        for child in token.children or []:
-            if child.type == "code_inline":
-                spans.append(child.content.strip())
-    return spans

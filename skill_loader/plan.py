@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from .bundle import SKILL_FILE
 from .errors import BundleError
 from .files import expand, read_text
-from .frontmatter_block import line_of, split_frontmatter
+from .frontmatter_block import line_of, split_frontmatter, strip_frontmatter
 from .models import Bundle, Document, DocumentRole, Plan, Route
 
 REQUIRED_READING_KEY = "required_reading"
@@ -54,7 +54,7 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
         if path in documents:
             return
         file = read_text(bundle.root, path, cited_in=cited_in, line=line)
-        body = split_frontmatter(file.text, path=path, required=False).body
+        body = strip_frontmatter(file.text)
         text = body.strip("\n") + "\n"
         documents[path] = Document(path=path, reason=reason, text=text, sha256=file.sha256, role=role)
 

@@ -21,7 +21,7 @@ from functools import cache
 
 from .errors import BundleError, ChoiceError
 from .files import expand, read_text
-from .frontmatter_block import split_frontmatter
+from .frontmatter_block import split_frontmatter, strip_frontmatter
 from .models import Bundle, Choice
 
 ANSWER_WEIGHT = 3
@@ -112,7 +112,7 @@ def _row_files(bundle: Bundle, choice: Choice) -> list[str]:
 
 
 def _body(bundle: Bundle, path: str) -> str:
-    return split_frontmatter(read_text(bundle.root, path).text, path=path, required=False).body
+    return strip_frontmatter(read_text(bundle.root, path).text)
 
 
 def _shared_files(bundle: Bundle, framework_files: set[str]) -> list[str]:
