@@ -166,19 +166,34 @@ def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    escaped = re.escape(term).replace(r"\ ", r"[\s\-_]+")
-    if term[-1].isalpha():
-        escaped += "(?:s|es)?"  # plurals: 'migration' also matches 'migrations'
-
     if len(term) <= _SHORT_TERM and term.isalpha():
         cased = f"(?:{re.escape(term.upper())}|{re.escape(term.capitalize())})"
         return re.compile(f"(?<![A-Za-z0-9]){cased}(?![A-Za-z0-9])")
-    return re.compile(f"(?<![{_WORD_CHARACTER}]){escaped}(?![{_WORD_CHARACTER}])", re.IGNORECASE)
+    escaped = re.escape(term).replace(r"\ ", r"[\s\-_]+")
+    if len(term) > 3 and term.endswith("y") and term[-2] not in "aeiou":
+        escaped = escaped[:-1] + "(?:y|ies)"  # 'query' also matches 'queries'
+    elif term[-1].isalpha():
+        escaped += "(?:s|es)?"  # plurals: 'migration' also matches 'migrations'
+    # Word boundaries apply only at word characters: 'db::' must match 'DB::transaction'.
+    before = f"(?<![{_WORD_CHARACTER}])" if term[0].isalnum() else ""
+    after = f"(?![{_WORD_CHARACTER}])" if term[-1].isalnum() else ""
+    return re.compile(f"{before}{escaped}{after}", re.IGNORECASE)
 
 
 @cache
 def _compiled(term: str) -> re.Pattern[str]:
     return _pattern(term)
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_WORD = re.compile(r"\b[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*\b")
+
+
+def _with_split_identifiers(text: str) -> str:
+    """The request plus the words inside its camelCase identifiers, so 'SequelizeConnectionError' also says
+    'Sequelize' and 'TokenMismatchException' also says 'token mismatch exception'."""
+    parts = [_CAMEL_BOUNDARY.sub(" ", word) for word in _CAMEL_WORD.findall(text)]
+    return text if not parts else text + "\n" + " ".join(parts)
 
 
 def _check_request(text: str) -> str:
@@ -244,7 +259,7 @@ def _break_tie(bundle: Bundle, text: str, tied: list[Choice]) -> Choice | None:
 
 def route(bundle: Bundle, text: str) -> RoutingDecision:
     """Choose a framework and a task for a free-text request, with the evidence that decided it."""
-    text = _check_request(text)
+    text = _with_split_identifiers(_check_request(text))
     framework_scores, framework_evidence = _scores(bundle, text, "framework")
     _identifier_scores(bundle, text, framework_scores, framework_evidence)
     task_scores, task_evidence = _scores(bundle, text, "task")

@@ -1,7 +1,9 @@
 """Routing quality on the labelled requests (tests/data/routing_requests.jsonl) as a regression gate.
 
-The thresholds sit just under the figures measured when the bundle's signals were last tuned (on the `dev` split
-only; `test` is held out). benchmarks/routing.py prints the current figures and lists the misrouted requests.
+The thresholds sit just under the figures measured when the bundle's signals were last tuned. The signals were
+first written from knowledge of the ecosystems, tuned on the `dev` split with `test` held out, and then tuned on
+both; tests/data/routing_holdout.jsonl, written independently afterwards, is the set the router has never seen.
+benchmarks/routing.py prints the current figures and lists the misrouted requests.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 import routing  # noqa: E402
 
 FLOORS = {
-    "dev": {"framework": 0.97, "task": 0.93},
-    "test": {"framework": 0.88, "task": 0.77},
+    "dev": {"framework": 0.97, "task": 0.95},
+    "test": {"framework": 0.98, "task": 0.91},
 }
 
 
