@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import MINI_SKILL, replace_in
+from support import MINI_SKILL, REPO_ROOT, replace_in
 
 from skill_loader import ChoiceError, SelectionRequired, load_bundle, load_context, route
 from skill_loader.cli import main
@@ -138,3 +138,56 @@ def test_malformed_signals_are_a_bundle_error(mini_skill: Path) -> None:
     result = CliRunner().invoke(main, ["--skill-dir", str(mini_skill), "route", "x"])
     assert result.exit_code == 1
     assert "workflows/repair.md:1: 'signals' must be a list of words or phrases" in result.stderr
+
+
+ECOSYSTEM = {
+    "laravel": ["Eloquent", "Artisan", "Horizon", "Sanctum"],
+    "nodejs": ["Prisma", "Sequelize", "TypeORM", "NestJS"],
+    "python": ["Pydantic", "SQLAlchemy", "Alembic", "Celery", "DRF"],
+    "go": ["GORM", "sqlx", "pgx", "chi", "Fiber"],
+}
+
+
+@pytest.mark.parametrize(
+    ("framework", "word"), [(framework, word) for framework, words in ECOSYSTEM.items() for word in words]
+)
+def test_ecosystem_vocabulary_of_the_real_bundle(framework: str, word: str) -> None:
+    decision = route(load_bundle(REPO_ROOT), f"question about {word} in our service")
+    assert decision.framework.id == framework
+
+
+def test_every_alias_of_the_real_tables_routes_to_its_row() -> None:
+    bundle = load_bundle(REPO_ROOT)
+    for choice in bundle.frameworks:
+        for answer in choice.answers:
+            text = f"we use {answer.capitalize()} here"
+            assert route(bundle, text).framework == choice, answer
+    for choice in bundle.tasks:
+        if not choice.targets:
+            continue
+        for answer in choice.answers:
+            decision = route(bundle, f"{answer} for the orders service")
+            assert decision.task == choice, (answer, decision.task and decision.task.id)
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Sanctum keeps returning 419 on login", ("debug", "auth")),
+        ("422 on every POST although the body looks valid", ("debug",)),
+        ("N+1 queries on the orders page", ("optimize", "database")),
+        ("requests to the payment API time out after 30s", ("debug", "optimize")),
+        ("deadlock detected when two workers update the same rows", ("debug", "database")),
+    ],
+)
+def test_symptoms_route_to_a_task(text: str, task: tuple[str, ...]) -> None:
+    decision = route(load_bundle(REPO_ROOT), text)
+    assert decision.task is not None and decision.task.id in task
+
+
+def test_no_signal_request_is_general_and_mixed_requests_pick_one_row() -> None:
+    bundle = load_bundle(REPO_ROOT)
+    plain = route(bundle, "how should we model invoices and their line items?")
+    assert plain.framework.id == "general"
+    mixed = route(bundle, "Django REST endpoint returns 500 after adding JWT auth")
+    assert mixed.framework.id == "python" and mixed.task is not None and mixed.task.id in ("debug", "auth")
