@@ -1,7 +1,8 @@
 """Route free text ("Sanctum keeps returning 419 on login") to a framework and a task.
 
 Every signal comes from the bundle, so another bundle routes with the same code:
-- the routing tables' answers (canonical ids and aliases), weight 3;
+- the routing tables' answers (canonical ids and aliases), weight 3, unless the row's files declare the same term
+  among their signals, whose weight then applies;
 - `signals` (weight 2) and `weak_signals` (weight 1) lists in the frontmatter of the files a row targets:
   a framework row's references, a task row's workflow;
 - the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
@@ -157,11 +158,16 @@ def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
     terms: list[_Term] = []
     for kind, choices in (("framework", bundle.frameworks), ("task", bundle.tasks)):
         for choice in choices:
-            for answer in choice.answers:
-                if not answer.isdigit() or len(answer) > 1:
-                    terms.append(_Term(kind, choice, answer, f"SKILL.md:{choice.line}", ANSWER_WEIGHT))
+            declared: set[str] = set()
             for path in _row_files(bundle, choice):
-                terms += [_Term(kind, choice, term, path, weight) for term, weight in _frontmatter_terms(bundle, path)]
+                for term, weight in _frontmatter_terms(bundle, path):
+                    declared.add(term)
+                    terms.append(_Term(kind, choice, term, path, weight))
+            # A table answer weighs ANSWER_WEIGHT unless the row's files declare it themselves (for example
+            # `api` as a weak signal, since free text mentions APIs everywhere).
+            for answer in choice.answers:
+                if (not answer.isdigit() or len(answer) > 1) and answer not in declared:
+                    terms.append(_Term(kind, choice, answer, f"SKILL.md:{choice.line}", ANSWER_WEIGHT))
     return tuple(terms)
 
 
