@@ -191,15 +191,21 @@ def _compiled(term: str) -> re.Pattern[str]:
     return _pattern(term)
 
 
+_MAX_CAMEL_PIECES = 5
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CAMEL_WORD = re.compile(r"\b[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*\b")
 
 
 def _with_split_identifiers(text: str) -> str:
     """The request plus the words inside its camelCase identifiers, so 'SequelizeConnectionError' also says
-    'Sequelize' and 'TokenMismatchException' also says 'token mismatch exception'."""
-    parts = [_CAMEL_BOUNDARY.sub(" ", word) for word in _CAMEL_WORD.findall(text)]
-    return text if not parts else text + "\n" + " ".join(parts)
+    'Sequelize' and 'TokenMismatchException' also says 'token mismatch exception' and 'MismatchException'."""
+    extra: list[str] = []
+    for word in _CAMEL_WORD.findall(text):
+        pieces = _CAMEL_BOUNDARY.sub(" ", word).split()
+        extra.append(" ".join(pieces))
+        if len(pieces) <= _MAX_CAMEL_PIECES:  # also the runs inside: 'DocumentViewSet' says 'ViewSet'
+            extra += ["".join(pieces[start:end]) for start in range(len(pieces)) for end in range(start + 2, len(pieces) + 1)]
+    return text if not extra else text + "\n" + " ".join(extra)
 
 
 def _check_request(text: str) -> str:
