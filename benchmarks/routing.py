@@ -4,8 +4,9 @@
 
 tests/data/routing_requests.jsonl (240 requests) is split by a hash of each request's id into `dev` and `test`;
 the bundle's signals were tuned on `dev` first and then on both. tests/data/routing_holdout.jsonl (160 requests,
-`holdout`) was written afterwards, blind to the bundle, by a different author: it measures requests the router
-has never seen, and nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+`holdout`) was written afterwards, blind to the bundle, by another author; it was measured once as unseen data and
+then tuned on too. tests/data/routing_final.jsonl (160, `final`) was written last, blind, by a third author, in the
+way developers write to a coding assistant: it is the set the router has never seen, and nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -21,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "routing_requests.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "routing_holdout.jsonl"
-SPLITS = ("dev", "test", "all", "holdout")
+FINAL = ROOT / "tests" / "data" / "routing_final.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final")
 
 
 def split_of(request_id: str) -> str:
@@ -29,9 +31,9 @@ def split_of(request_id: str) -> str:
 
 
 def load_requests(split: str) -> list[dict[str, object]]:
-    source = HOLDOUT if split == "holdout" else DATA
+    source = {"holdout": HOLDOUT, "final": FINAL}.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if split == "holdout":
+    if split in ("holdout", "final"):
         return requests
     return [request for request in requests if split == "all" or split_of(str(request["id"])) == split]
 

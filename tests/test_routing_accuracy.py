@@ -1,9 +1,9 @@
 """Routing quality on the labelled requests (tests/data/routing_requests.jsonl) as a regression gate.
 
 The thresholds sit just under the figures measured when the bundle's signals were last tuned. The signals were
-first written from knowledge of the ecosystems, tuned on the `dev` split with `test` held out, and then tuned on
-both; tests/data/routing_holdout.jsonl, written independently afterwards, is the set the router has never seen.
-benchmarks/routing.py prints the current figures and lists the misrouted requests.
+first written from knowledge of the ecosystems, tuned on the `dev` split with `test` held out, then on both, then
+on tests/data/routing_holdout.jsonl; tests/data/routing_final.jsonl, written blind by another author afterwards,
+is the set the router has never seen (see benchmarks/routing.py, which prints the figures and the misroutes).
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 import routing  # noqa: E402
 
 FLOORS = {
-    "dev": {"framework": 0.97, "task": 0.95},
-    "test": {"framework": 0.98, "task": 0.91},
+    "dev": {"framework": 0.97, "task": 0.97},
+    "test": {"framework": 0.98, "task": 0.94},
+    "holdout": {"framework": 0.95, "task": 0.96},
+    "final": {"framework": 0.91, "task": 0.82},
 }
 
 
 def test_labelled_set_is_well_formed() -> None:
-    requests = routing.load_requests("all")
-    assert len(requests) >= 150
+    requests = [request for split in ("all", "holdout", "final") for request in routing.load_requests(split)]
+    assert len(requests) == 560
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -33,10 +35,15 @@ def test_labelled_set_is_well_formed() -> None:
         assert request["framework"] in frameworks
         assert 1 <= len(request["tasks"]) <= 2 and set(request["tasks"]) <= tasks  # type: ignore[arg-type]
     assert len({request["id"] for request in requests}) == len(requests)
-    assert {split: len(routing.load_requests(split)) for split in ("dev", "test")} == {"dev": 114, "test": 126}
+    assert {split: len(routing.load_requests(split)) for split in FLOORS} == {
+        "dev": 114,
+        "test": 126,
+        "holdout": 160,
+        "final": 160,
+    }
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", list(FLOORS))
 def test_routing_accuracy_does_not_regress(split: str) -> None:
     result = routing.evaluate(split)
     assert result["framework_accuracy"] >= FLOORS[split]["framework"], result["errors"]
