@@ -255,20 +255,9 @@ def list_choices(context: click.Context, as_json: bool, skill_dir: Path | None) 
 
     bundle = load_bundle(skill_dir or context.obj)
     if as_json:
-        data = {
-            kind: [
-                {
-                    "number": choice.number,
-                    "id": choice.id,
-                    "aliases": list(choice.aliases),
-                    "label": choice.label,
-                    "targets": list(choice.targets),
-                }
-                for choice in choices
-            ]
-            for kind, choices in (("frameworks", bundle.frameworks), ("tasks", bundle.tasks))
-        }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        from .resolve import choices_data
+
+        click.echo(json.dumps(choices_data(bundle), indent=2, ensure_ascii=False))
         return
     for title, choices in (("Frameworks", bundle.frameworks), ("Tasks", bundle.tasks)):
         click.echo(f"{title}:")

@@ -88,6 +88,7 @@ def build_server(skill_dir: str | Path | None = None) -> MCPServer:
     from mcp.shared.exceptions import MCPError
 
     import skill_loader
+    from skill_loader.resolve import choices_data
 
     bundle = skill_loader.load_bundle(skill_dir)  # a broken bundle fails here, before any client connects
     base = f"{URI_SCHEME}://{bundle.name}"
@@ -109,19 +110,7 @@ def build_server(skill_dir: str | Path | None = None) -> MCPServer:
             current = skill_loader.load_bundle(skill_dir)
         except SkillLoaderError as error:
             _raise_mcp_error(error)
-        return {
-            kind: [
-                {
-                    "number": choice.number,
-                    "id": choice.id,
-                    "aliases": list(choice.aliases),
-                    "label": choice.label,
-                    "targets": list(choice.targets),
-                }
-                for choice in choices
-            ]
-            for kind, choices in (("frameworks", current.frameworks), ("tasks", current.tasks))
-        }
+        return choices_data(current)
 
     @server.tool()
     def route(text: str) -> dict[str, Any]:

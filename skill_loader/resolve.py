@@ -17,6 +17,23 @@ def choices_of(bundle: Bundle, kind: ChoiceKind) -> tuple[Choice, ...]:
     return bundle.frameworks if kind == "framework" else bundle.tasks
 
 
+def choices_data(bundle: Bundle) -> dict[str, list[dict[str, object]]]:
+    """The routing rows as plain data (what `skill-load list --json` prints and the MCP tool returns)."""
+    return {
+        kind: [
+            {
+                "number": choice.number,
+                "id": choice.id,
+                "aliases": list(choice.aliases),
+                "label": choice.label,
+                "targets": list(choice.targets),
+            }
+            for choice in choices
+        ]
+        for kind, choices in (("frameworks", bundle.frameworks), ("tasks", bundle.tasks))
+    }
+
+
 def menu(bundle: Bundle, kinds: tuple[ChoiceKind, ...] = ("framework", "task")) -> str:
     """The intake questions built from the routing tables: number, label and accepted answers per row."""
     questions = {

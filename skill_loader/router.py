@@ -204,7 +204,9 @@ def _with_split_identifiers(text: str) -> str:
         pieces = _CAMEL_BOUNDARY.sub(" ", word).split()
         extra.append(" ".join(pieces))
         if len(pieces) <= _MAX_CAMEL_PIECES:  # also the runs inside: 'DocumentViewSet' says 'ViewSet'
-            extra += ["".join(pieces[start:end]) for start in range(len(pieces)) for end in range(start + 2, len(pieces) + 1)]
+            extra += [
+                "".join(pieces[start:end]) for start in range(len(pieces)) for end in range(start + 2, len(pieces) + 1)
+            ]
     return text if not extra else text + "\n" + " ".join(extra)
 
 
