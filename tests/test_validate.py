@@ -5,7 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from support import MINI_SKILL, REPO_ROOT, replace_in
 
-from skill_loader import Finding, validate
+from skill_loader import validate
 from skill_loader.cli import main
 
 
