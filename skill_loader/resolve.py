@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from .bundle import SKILL_FILE
 from .errors import ChoiceError, SelectionRequired
 from .models import Bundle, Choice, ChoiceKind, Route
@@ -59,6 +57,8 @@ def resolve_choice(bundle: Bundle, kind: ChoiceKind, answer: str | int | None) -
     for choice in choices:
         if normalized == str(choice.number) or normalized in choice.answers:
             return choice
+    import difflib
+
     row_of = {name: choice for choice in choices for name in choice.answers}
     suggestions: list[str] = []
     suggested_rows: set[int] = set()
