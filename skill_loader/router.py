@@ -284,6 +284,10 @@ def route(bundle: Bundle, text: str) -> RoutingDecision:
     if framework_scores:
         best = max(framework_scores.values())
         leaders = [choice for choice in bundle.frameworks if framework_scores.get(choice.id) == best]
+        if len(leaders) > 1:  # a tie: the row with more distinct matched terms, else no framework signal
+            matched = {choice.id: sum(item.choice_id == choice.id for item in framework_evidence) for choice in leaders}
+            most = max(matched.values())
+            leaders = [choice for choice in leaders if matched[choice.id] == most]
         framework = leaders[0] if len(leaders) == 1 else fallback
     framework_confidence = _confidence(framework_scores, framework.id if framework_scores.get(framework.id) else None)
     if not framework_scores:
