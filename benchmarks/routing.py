@@ -5,8 +5,9 @@
 tests/data/routing_requests.jsonl (240 requests) is split by a hash of each request's id into `dev` and `test`;
 the bundle's signals were tuned on `dev` first and then on both. tests/data/routing_holdout.jsonl (160 requests,
 `holdout`) was written afterwards, blind to the bundle, by another author; it was measured once as unseen data and
-then tuned on too. tests/data/routing_final.jsonl (160, `final`) was written last, blind, by a third author, in the
-way developers write to a coding assistant: it is the set the router has never seen, and nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+then tuned on too. tests/data/routing_final.jsonl (160, `final`, a third author, coding-assistant style) went the same
+way: measured once unseen, then tuned on. tests/data/routing_unseen.jsonl (160, `unseen`, a fourth author writing
+in eight developers' voices) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "routing_requests.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "routing_holdout.jsonl"
 FINAL = ROOT / "tests" / "data" / "routing_final.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final")
+UNSEEN = ROOT / "tests" / "data" / "routing_unseen.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final", "unseen")
 
 
 def split_of(request_id: str) -> str:
@@ -31,9 +33,9 @@ def split_of(request_id: str) -> str:
 
 
 def load_requests(split: str) -> list[dict[str, object]]:
-    source = {"holdout": HOLDOUT, "final": FINAL}.get(split, DATA)
+    source = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN}.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if split in ("holdout", "final"):
+    if split in ("holdout", "final", "unseen"):
         return requests
     return [request for request in requests if split == "all" or split_of(str(request["id"])) == split]
 
@@ -58,7 +60,9 @@ def evaluate(split: str, skill_dir: Path = ROOT) -> dict[str, object]:
         if not framework_ok:
             confusion[(str(request["framework"]), decision.framework.id)] += 1
         if not (framework_ok and task_ok):
-            errors.append((request["id"], request["text"], request["framework"], request["tasks"], decision.framework.id, task))
+            errors.append(
+                (request["id"], request["text"], request["framework"], request["tasks"], decision.framework.id, task)
+            )
     total = len(requests)
     return {
         "split": split,
@@ -84,7 +88,9 @@ def main() -> int:
         )
         if arguments.errors:
             for request_id, text, framework, tasks, got_framework, got_task in result["errors"]:  # type: ignore[attr-defined]
-                print(f"  {request_id}: want {framework}/{'|'.join(tasks)} got {got_framework}/{got_task}: {text[:110]}")
+                print(
+                    f"  {request_id}: want {framework}/{'|'.join(tasks)} got {got_framework}/{got_task}: {text[:110]}"
+                )
     return 0
 
 

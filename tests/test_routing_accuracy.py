@@ -1,9 +1,9 @@
 """Routing quality on the labelled requests (tests/data/routing_requests.jsonl) as a regression gate.
 
 The thresholds sit just under the figures measured when the bundle's signals were last tuned. The signals were
-first written from knowledge of the ecosystems, tuned on the `dev` split with `test` held out, then on both, then
-on tests/data/routing_holdout.jsonl; tests/data/routing_final.jsonl, written blind by another author afterwards,
-is the set the router has never seen (see benchmarks/routing.py, which prints the figures and the misroutes).
+first written from knowledge of the ecosystems, then tuned on each labelled set in turn after measuring it unseen;
+tests/data/routing_unseen.jsonl, written blind by a fourth author, is the set the router has never been tuned on
+(see benchmarks/routing.py, which prints the figures and the misroutes).
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ import routing  # noqa: E402
 
 FLOORS = {
     "dev": {"framework": 0.97, "task": 0.97},
-    "test": {"framework": 0.98, "task": 0.94},
-    "holdout": {"framework": 0.97, "task": 0.96},
-    "final": {"framework": 0.93, "task": 0.82},
+    "test": {"framework": 0.99, "task": 0.95},
+    "holdout": {"framework": 0.98, "task": 0.96},
+    "final": {"framework": 0.98, "task": 0.93},
+    "unseen": {"framework": 0.97, "task": 0.80},
 }
 
 
 def test_labelled_set_is_well_formed() -> None:
-    requests = [request for split in ("all", "holdout", "final") for request in routing.load_requests(split)]
-    assert len(requests) == 560
+    requests = [request for split in ("all", "holdout", "final", "unseen") for request in routing.load_requests(split)]
+    assert len(requests) == 720
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -40,6 +41,7 @@ def test_labelled_set_is_well_formed() -> None:
         "test": 126,
         "holdout": 160,
         "final": 160,
+        "unseen": 160,
     }
 
 
