@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from .errors import BundleError, ChoiceError
 from .files import expand, read_text
@@ -29,20 +29,20 @@ ANSWER_WEIGHT = 3
 SIGNAL_WEIGHT = 2
 WEAK_SIGNAL_WEIGHT = 1
 CODE_IDENTIFIER_WEIGHT = 1
+MAX_REQUEST_CHARACTERS = 1_000_000
+_SHORT_TERM = 2
+_WORD_CHARACTER = "a-z0-9"
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{3,}")
 _CODE_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
 _CAMEL_CASE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+_CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.DOTALL)
+_BUNDLES_REMEMBERED = 8
+"""Vocabularies are memoized per parsed bundle; a harness that reloads edited bundles keeps only the newest few."""
 
 
 def _looks_like_code(word: str) -> bool:
     """camelCase, PascalCase with an inner capital, or snake_case: identifiers, not English words."""
     return "_" in word.strip("_") or bool(_CAMEL_CASE.search(word))
-
-
-_CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.DOTALL)
-MAX_REQUEST_CHARACTERS = 1_000_000
-_SHORT_TERM = 2
-_WORD_CHARACTER = "a-z0-9"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ def _shared_files(bundle: Bundle, framework_files: set[str]) -> list[str]:
     return [path for path in shared if path not in framework_files]
 
 
-@cache
+@lru_cache(maxsize=_BUNDLES_REMEMBERED)
 def _code_identifiers(bundle: Bundle) -> dict[str, tuple[Choice, str]]:
     """Identifiers found in the code of exactly one framework's references and in no other bundle file."""
     files_of = {choice.id: _row_files(bundle, choice) for choice in bundle.frameworks}
@@ -153,7 +153,7 @@ def _code_identifiers(bundle: Bundle) -> dict[str, tuple[Choice, str]]:
     return exclusive
 
 
-@cache
+@lru_cache(maxsize=_BUNDLES_REMEMBERED)
 def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
     terms: list[_Term] = []
     for kind, choices in (("framework", bundle.frameworks), ("task", bundle.tasks)):
@@ -186,7 +186,7 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(f"{before}{escaped}{after}", re.IGNORECASE)
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _compiled(term: str) -> re.Pattern[str]:
     return _pattern(term)
 
