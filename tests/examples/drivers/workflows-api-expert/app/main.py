@@ -7,7 +7,7 @@ from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException
 
 PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -24,6 +24,14 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku: str = Field(pattern=r"^[A-Z0-9-]{1,32}$")
     quantity: int = Field(ge=1, le=1000)
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def not_a_boolean(cls, value: object) -> object:
+        # Pydantic's lax mode reads `true` as 1; the schema says integer (5.0 stays valid, as JSON Schema allows).
+        if isinstance(value, bool):
+            raise ValueError("must be an integer, not a boolean")
+        return value
 
 
 class Order(OrderIn):
