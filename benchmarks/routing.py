@@ -7,7 +7,8 @@ the bundle's signals were tuned on `dev` first and then on both. tests/data/rout
 `holdout`) was written afterwards, blind to the bundle, by another author; it was measured once as unseen data and
 then tuned on too. tests/data/routing_final.jsonl (160, `final`, a third author, coding-assistant style) went the same
 way: measured once unseen, then tuned on. tests/data/routing_unseen.jsonl (160, `unseen`, a fourth author writing
-in eight developers' voices) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+in eight developers' voices) went the same way. tests/data/routing_fresh.jsonl (160, `fresh`, a fifth author
+writing tickets, alerts and review comments) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -25,7 +26,8 @@ DATA = ROOT / "tests" / "data" / "routing_requests.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "routing_holdout.jsonl"
 FINAL = ROOT / "tests" / "data" / "routing_final.jsonl"
 UNSEEN = ROOT / "tests" / "data" / "routing_unseen.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final", "unseen")
+FRESH = ROOT / "tests" / "data" / "routing_fresh.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh")
 
 
 def split_of(request_id: str) -> str:
@@ -33,9 +35,9 @@ def split_of(request_id: str) -> str:
 
 
 def load_requests(split: str) -> list[dict[str, object]]:
-    source = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN}.get(split, DATA)
+    source = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN, "fresh": FRESH}.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if split in ("holdout", "final", "unseen"):
+    if split in ("holdout", "final", "unseen", "fresh"):
         return requests
     return [request for request in requests if split == "all" or split_of(str(request["id"])) == split]
 

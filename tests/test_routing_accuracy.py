@@ -2,7 +2,7 @@
 
 The thresholds sit just under the figures measured when the bundle's signals were last tuned. The signals were
 first written from knowledge of the ecosystems, then tuned on each labelled set in turn after measuring it unseen;
-tests/data/routing_unseen.jsonl, written blind by a fourth author, is the set the router has never been tuned on
+tests/data/routing_fresh.jsonl, written blind by a fifth author, is the set the router has never been tuned on
 (see benchmarks/routing.py, which prints the figures and the misroutes).
 """
 
@@ -19,16 +19,18 @@ import routing  # noqa: E402
 
 FLOORS = {
     "dev": {"framework": 0.97, "task": 0.97},
-    "test": {"framework": 0.99, "task": 0.95},
+    "test": {"framework": 0.99, "task": 0.96},
     "holdout": {"framework": 0.98, "task": 0.96},
     "final": {"framework": 0.98, "task": 0.93},
-    "unseen": {"framework": 0.97, "task": 0.80},
+    "unseen": {"framework": 0.98, "task": 0.94},
+    "fresh": {"framework": 0.96, "task": 0.85},
 }
 
 
 def test_labelled_set_is_well_formed() -> None:
-    requests = [request for split in ("all", "holdout", "final", "unseen") for request in routing.load_requests(split)]
-    assert len(requests) == 720
+    splits = ("all", "holdout", "final", "unseen", "fresh")
+    requests = [request for split in splits for request in routing.load_requests(split)]
+    assert len(requests) == 880
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -42,6 +44,7 @@ def test_labelled_set_is_well_formed() -> None:
         "holdout": 160,
         "final": 160,
         "unseen": 160,
+        "fresh": 160,
     }
 
 
