@@ -8,7 +8,8 @@ the bundle's signals were tuned on `dev` first and then on both. tests/data/rout
 then tuned on too. tests/data/routing_final.jsonl (160, `final`, a third author, coding-assistant style) went the same
 way: measured once unseen, then tuned on. tests/data/routing_unseen.jsonl (160, `unseen`, a fourth author writing
 in eight developers' voices) went the same way. tests/data/routing_fresh.jsonl (160, `fresh`, a fifth author
-writing tickets, alerts and review comments) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+writing tickets, alerts and review comments) went the same way. tests/data/routing_blind6.jsonl (160, `blind6`, a
+sixth author writing forum posts and phone messages) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -27,7 +28,8 @@ HOLDOUT = ROOT / "tests" / "data" / "routing_holdout.jsonl"
 FINAL = ROOT / "tests" / "data" / "routing_final.jsonl"
 UNSEEN = ROOT / "tests" / "data" / "routing_unseen.jsonl"
 FRESH = ROOT / "tests" / "data" / "routing_fresh.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh")
+BLIND6 = ROOT / "tests" / "data" / "routing_blind6.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6")
 
 
 def split_of(request_id: str) -> str:
@@ -35,9 +37,10 @@ def split_of(request_id: str) -> str:
 
 
 def load_requests(split: str) -> list[dict[str, object]]:
-    source = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN, "fresh": FRESH}.get(split, DATA)
+    sources = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN, "fresh": FRESH, "blind6": BLIND6}
+    source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if split in ("holdout", "final", "unseen", "fresh"):
+    if split in sources:
         return requests
     return [request for request in requests if split == "all" or split_of(str(request["id"])) == split]
 
