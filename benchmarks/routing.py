@@ -10,8 +10,9 @@ way: measured once unseen, then tuned on. tests/data/routing_unseen.jsonl (160, 
 in eight developers' voices) went the same way. tests/data/routing_fresh.jsonl (160, `fresh`, a fifth author
 writing tickets, alerts and review comments) went the same way. tests/data/routing_blind6.jsonl (160, `blind6`, a
 sixth author writing forum posts and phone messages) went the same way. tests/data/routing_blind7.jsonl (160,
-`blind7`, a seventh author writing a consultancy's week of messages to a coding agent) is the set the router has
-never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+`blind7`, a seventh author writing a consultancy's week of messages to a coding agent) went the same way.
+tests/data/routing_blind8.jsonl (160, `blind8`, an eighth author writing as students, maintainers and solo
+founders) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -32,7 +33,8 @@ UNSEEN = ROOT / "tests" / "data" / "routing_unseen.jsonl"
 FRESH = ROOT / "tests" / "data" / "routing_fresh.jsonl"
 BLIND6 = ROOT / "tests" / "data" / "routing_blind6.jsonl"
 BLIND7 = ROOT / "tests" / "data" / "routing_blind7.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6", "blind7")
+BLIND8 = ROOT / "tests" / "data" / "routing_blind8.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8")
 
 
 def split_of(request_id: str) -> str:
@@ -40,7 +42,15 @@ def split_of(request_id: str) -> str:
 
 
 def load_requests(split: str) -> list[dict[str, object]]:
-    sources = {"holdout": HOLDOUT, "final": FINAL, "unseen": UNSEEN, "fresh": FRESH, "blind6": BLIND6, "blind7": BLIND7}
+    sources = {
+        "holdout": HOLDOUT,
+        "final": FINAL,
+        "unseen": UNSEEN,
+        "fresh": FRESH,
+        "blind6": BLIND6,
+        "blind7": BLIND7,
+        "blind8": BLIND8,
+    }
     source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     if split in sources:

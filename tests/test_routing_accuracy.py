@@ -2,7 +2,7 @@
 
 The thresholds sit just under the figures measured when the bundle's signals were last tuned. The signals were
 first written from knowledge of the ecosystems, then tuned on each labelled set in turn after measuring it unseen;
-tests/data/routing_blind7.jsonl, written blind by a seventh author, is the set the router has never been tuned on
+tests/data/routing_blind8.jsonl, written blind by an eighth author, is the set the router has never been tuned on
 (see benchmarks/routing.py, which prints the figures and the misroutes).
 """
 
@@ -25,14 +25,15 @@ FLOORS = {
     "unseen": {"framework": 0.98, "task": 0.94},
     "fresh": {"framework": 0.98, "task": 0.93},
     "blind6": {"framework": 0.99, "task": 0.97},
-    "blind7": {"framework": 0.94, "task": 0.85},
+    "blind7": {"framework": 0.96, "task": 0.93},
+    "blind8": {"framework": 0.96, "task": 0.88},
 }
 
 
 def test_labelled_set_is_well_formed() -> None:
-    splits = ("all", "holdout", "final", "unseen", "fresh", "blind6", "blind7")
+    splits = ("all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8")
     requests = [request for split in splits for request in routing.load_requests(split)]
-    assert len(requests) == 1200
+    assert len(requests) == 1360
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -49,6 +50,7 @@ def test_labelled_set_is_well_formed() -> None:
         "fresh": 160,
         "blind6": 160,
         "blind7": 160,
+        "blind8": 160,
     }
 
 
