@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .errors import SkillLoaderError
 from .models import Document, Plan
@@ -46,7 +47,10 @@ class Outline:
     sections: tuple[Section, ...]
 
 
+@lru_cache(maxsize=64)
 def outline(text: str) -> Outline:
+    """The document's title, purpose, intro and level-two sections (memoized: a budget fit outlines each document
+    once per candidate section)."""
     lines = text.split("\n")
     in_fence = False
     cuts: list[int] = []

@@ -14,12 +14,14 @@ REQUIRED_READING_KEY = "required_reading"
 EVERY_FRAMEWORK_KEY = "all"
 
 
-def required_reading(bundle: Bundle, workflow: str) -> tuple[tuple[str, str, int], ...]:
+def required_reading(bundle: Bundle, workflow: str, text: str | None = None) -> tuple[tuple[str, str, int], ...]:
     """The workflow's `required_reading` frontmatter as (key, path, line) triples in file order.
 
-    Keys are `all` (every framework) or a canonical framework id.
+    Keys are `all` (every framework) or a canonical framework id. `text` is the workflow's text when the caller has
+    already read it.
     """
-    text = read_text(bundle.root, workflow).text
+    if text is None:
+        text = read_text(bundle.root, workflow).text
     metadata = split_frontmatter(text, path=workflow, required=False).metadata
     block = metadata.get(REQUIRED_READING_KEY, {})
     if not isinstance(block, Mapping):
@@ -50,13 +52,14 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
     framework, task = route.framework, route.task
     documents: dict[str, Document] = {}
 
-    def add(path: str, reason: str, role: DocumentRole, *, cited_in: str, line: int | None) -> None:
+    def add(path: str, reason: str, role: DocumentRole, *, cited_in: str, line: int | None) -> str | None:
+        """Add the file unless it is already in the plan; return its full text when it was read."""
         if path in documents:
-            return
+            return None
         file = read_text(bundle.root, path, cited_in=cited_in, line=line)
-        body = strip_frontmatter(file.text)
-        text = body.strip("\n") + "\n"
+        text = strip_frontmatter(file.text).strip("\n") + "\n"
         documents[path] = Document(path=path, reason=reason, text=text, sha256=file.sha256, role=role)
+        return file.text
 
     for pattern in framework.targets:
         matches = expand(bundle.root, pattern, cited_in=SKILL_FILE, line=framework.line)
@@ -67,8 +70,8 @@ def build_plan(bundle: Bundle, route: Route) -> Plan:
             add(path, reason, "framework", cited_in=SKILL_FILE, line=framework.line)
     for workflow in task.targets:
         reason = f"workflow for {task.label} (task row {task.number})"
-        add(workflow, reason, "workflow", cited_in=SKILL_FILE, line=task.line)
-        reading = required_reading(bundle, workflow)
+        workflow_text = add(workflow, reason, "workflow", cited_in=SKILL_FILE, line=task.line)
+        reading = required_reading(bundle, workflow, workflow_text)
         for wanted_key in (EVERY_FRAMEWORK_KEY, framework.id):
             for key, pattern, line in reading:
                 if key != wanted_key:

@@ -22,11 +22,12 @@ def _title(plan: Plan) -> str:
 def preamble(plan: Plan, count_tokens: TokenCounter) -> str:
     """Header, manifest, essential principles and the chosen framework's verification steps."""
     route = plan.route
+    tokens = [count_tokens(document.text) for document in plan.documents]
     rows = [
-        f"| {index} | `{document.path}` | {document.reason} | {document.level} | {count_tokens(document.text):,} |"
-        for index, document in enumerate(plan.documents, start=1)
+        f"| {index} | `{document.path}` | {document.reason} | {document.level} | {count:,} |"
+        for index, (document, count) in enumerate(zip(plan.documents, tokens, strict=True), start=1)
     ]
-    total = sum(count_tokens(document.text) for document in plan.documents)
+    total = sum(tokens)
     parts = [
         f"# {_title(plan)}",
         f"Context assembled from the `{plan.bundle.name}` skill for framework `{route.framework.id}` "
@@ -156,10 +157,9 @@ def explain(plan: Plan, count_tokens: TokenCounter = estimate_tokens) -> str:
             f"{choice.id} ({choice.label}); answers: {', '.join(choice.answers)}"
         )
     lines.append("documents, in order:")
-    for index, document in enumerate(plan.documents, start=1):
-        tokens = count_tokens(document.text)
+    tokens = [count_tokens(document.text) for document in plan.documents]
+    for index, (document, count) in enumerate(zip(plan.documents, tokens, strict=True), start=1):
         level = "" if document.level == "full" else f", {document.level}"
-        lines.append(f"  {index}. {document.path} ({tokens:,} tokens{level}): {document.reason}")
-    total = sum(count_tokens(document.text) for document in plan.documents)
-    lines.append(f"{len(plan.documents)} documents, {total:,} tokens")
+        lines.append(f"  {index}. {document.path} ({count:,} tokens{level}): {document.reason}")
+    lines.append(f"{len(plan.documents)} documents, {sum(tokens):,} tokens")
     return "\n".join(lines) + "\n"
