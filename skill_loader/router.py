@@ -5,6 +5,8 @@ Every signal comes from the bundle, so another bundle routes with the same code:
   among their signals, whose weight then applies;
 - `signals` (weight 2) and `weak_signals` (weight 1) lists in the frontmatter of the files a row targets:
   a framework row's references, a task row's workflow;
+- `not_signals` in the same frontmatter: phrases in which the row's own terms mean something else (`GIN index`
+  for Go's `gin`, `nest resources` for NestJS's `nest`); a term found only inside one of them does not count;
 - the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
   in the other frameworks' or the shared files (for example `whereHas`, `AutoMigrate`), weight 1 each;
 - the workflows' own text, only to break a tie between tasks.
@@ -94,10 +96,11 @@ class _Term:
 
 
 def _frontmatter_terms(bundle: Bundle, path: str) -> list[tuple[str, int]]:
+    """The file's `signals`, `weak_signals` and `not_signals` terms; a `not_signals` term has weight 0."""
     text = read_text(bundle.root, path).text
     metadata = split_frontmatter(text, path=path, required=False).metadata
     terms: list[tuple[str, int]] = []
-    for key, weight in (("signals", SIGNAL_WEIGHT), ("weak_signals", WEAK_SIGNAL_WEIGHT)):
+    for key, weight in (("signals", SIGNAL_WEIGHT), ("weak_signals", WEAK_SIGNAL_WEIGHT), ("not_signals", 0)):
         values = metadata.get(key, [])
         if not isinstance(values, list) or not all(isinstance(value, str | int | float) for value in values):
             raise BundleError(f"'{key}' must be a list of words or phrases", path=path, line=1)
@@ -125,8 +128,19 @@ def _shared_files(bundle: Bundle, framework_files: set[str]) -> list[str]:
     return [path for path in shared if path not in framework_files]
 
 
+def _stamp(bundle: Bundle) -> tuple[tuple[str, int, int], ...]:
+    """Size and modification time of every file the vocabulary is read from: the parsed bundle is cached on
+    SKILL.md alone, and a harness that edits a workflow's signals must not keep routing with the old ones."""
+    stamp = []
+    for folder in ("references", "workflows"):
+        for path in sorted((bundle.root / folder).rglob("*.md")):
+            status = path.stat()
+            stamp.append((path.as_posix(), status.st_mtime_ns, status.st_size))
+    return tuple(stamp)
+
+
 @lru_cache(maxsize=_BUNDLES_REMEMBERED)
-def _code_identifiers(bundle: Bundle) -> dict[str, tuple[Choice, str]]:
+def _code_identifiers(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[Choice, str]]:
     """Identifiers found in the code of exactly one framework's references and in no other bundle file."""
     files_of = {choice.id: _row_files(bundle, choice) for choice in bundle.frameworks}
     framework_files = {path for files in files_of.values() for path in files}
@@ -154,14 +168,15 @@ def _code_identifiers(bundle: Bundle) -> dict[str, tuple[Choice, str]]:
 
 
 @lru_cache(maxsize=_BUNDLES_REMEMBERED)
-def _vocabulary(bundle: Bundle) -> tuple[_Term, ...]:
+def _vocabulary(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> tuple[_Term, ...]:
     terms: list[_Term] = []
     for kind, choices in (("framework", bundle.frameworks), ("task", bundle.tasks)):
         for choice in choices:
             declared: set[str] = set()
             for path in _row_files(bundle, choice):
                 for term, weight in _frontmatter_terms(bundle, path):
-                    declared.add(term)
+                    if weight:
+                        declared.add(term)
                     terms.append(_Term(kind, choice, term, path, weight))
             # A table answer weighs ANSWER_WEIGHT unless the row's files declare it themselves (for example
             # `api` as a weak signal, since free text mentions APIs everywhere).
@@ -202,7 +217,7 @@ def _with_split_identifiers(text: str) -> str:
     extra: list[str] = []
     for word in _CAMEL_WORD.findall(text):
         pieces = _CAMEL_BOUNDARY.sub(" ", word).split()
-        extra.append(" ".join(pieces))
+        extra.append(" ".join(piece for piece in pieces if not piece.isupper()))
         if len(pieces) <= _MAX_CAMEL_PIECES:  # also the runs inside: 'DocumentViewSet' says 'ViewSet'
             extra += [
                 "".join(pieces[start:end]) for start in range(len(pieces)) for end in range(start + 2, len(pieces) + 1)
@@ -220,22 +235,34 @@ def _check_request(text: str) -> str:
     return text
 
 
-def _scores(bundle: Bundle, text: str, kind: str) -> tuple[dict[str, int], list[Evidence]]:
+def _scores(vocabulary_of_bundle: tuple[_Term, ...], text: str, kind: str) -> tuple[dict[str, int], list[Evidence]]:
     scores: dict[str, int] = {}
     evidence: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
-    for term in _vocabulary(bundle):
-        if term.kind != kind or (term.choice.id, term.term) in seen:
+    vocabulary = [term for term in vocabulary_of_bundle if term.kind == kind]
+    excluded: dict[str, list[tuple[int, int]]] = {}
+    for term in vocabulary:
+        if term.weight == 0:
+            spans = [match.span() for match in _compiled(term.term).finditer(text)]
+            excluded.setdefault(term.choice.id, []).extend(spans)
+    for term in vocabulary:
+        if term.weight == 0 or (term.choice.id, term.term) in seen:
             continue
-        if _compiled(term.term).search(text):
+        outside = [
+            match
+            for match in _compiled(term.term).finditer(text)
+            if not any(start <= match.start() and match.end() <= end for start, end in excluded.get(term.choice.id, ()))
+        ]
+        if outside:
             seen.add((term.choice.id, term.term))
             scores[term.choice.id] = scores.get(term.choice.id, 0) + term.weight
             evidence.append(Evidence(kind, term.choice.id, term.term, term.source, term.weight))
     return scores, evidence
 
 
-def _identifier_scores(bundle: Bundle, text: str, scores: dict[str, int], evidence: list[Evidence]) -> None:
-    exclusive = _code_identifiers(bundle)
+def _identifier_scores(
+    exclusive: dict[str, tuple[Choice, str]], text: str, scores: dict[str, int], evidence: list[Evidence]
+) -> None:
     declared = {(item.choice_id, item.term) for item in evidence}
     for word in sorted(set(_IDENTIFIER.findall(text.lower()))):
         if word in exclusive:
@@ -274,9 +301,11 @@ def _break_tie(bundle: Bundle, text: str, tied: list[Choice]) -> Choice | None:
 def route(bundle: Bundle, text: str) -> RoutingDecision:
     """Choose a framework and a task for a free-text request, with the evidence that decided it."""
     text = _with_split_identifiers(_check_request(text))
-    framework_scores, framework_evidence = _scores(bundle, text, "framework")
-    _identifier_scores(bundle, text, framework_scores, framework_evidence)
-    task_scores, task_evidence = _scores(bundle, text, "task")
+    stamp = _stamp(bundle)
+    vocabulary = _vocabulary(bundle, stamp)
+    framework_scores, framework_evidence = _scores(vocabulary, text, "framework")
+    _identifier_scores(_code_identifiers(bundle, stamp), text, framework_scores, framework_evidence)
+    task_scores, task_evidence = _scores(vocabulary, text, "task")
     by_id = {choice.id: choice for choice in bundle.frameworks + bundle.tasks}
 
     fallback = next((choice for choice in bundle.frameworks if not choice.targets), bundle.frameworks[-1])

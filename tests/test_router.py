@@ -191,3 +191,33 @@ def test_no_signal_request_is_general_and_mixed_requests_pick_one_row() -> None:
     assert plain.framework.id == "general"
     mixed = route(bundle, "Django REST endpoint returns 500 after adding JWT auth")
     assert mixed.framework.id == "python" and mixed.task is not None and mixed.task.id in ("debug", "auth")
+
+
+def test_not_signals_cancel_a_term_only_inside_the_declared_phrase(mini_skill: Path) -> None:
+    replace_in(mini_skill / "references/alpha/a-first.md", "weak_signals:\n", "not_signals:\n  - alphaorm index\nweak_signals:\n")
+    assert decide("the alphaorm index is broken", mini_skill)[0] == "general"
+    assert decide("alphaorm and the alphaorm index are broken", mini_skill)[0] == "alpha"
+    assert decide("the alphaorm query is broken", mini_skill)[0] == "alpha"
+
+
+def test_not_signals_do_not_lower_a_table_answer_to_a_declared_weight(mini_skill: Path) -> None:
+    replace_in(mini_skill / "workflows/repair.md", "weak_signals:\n", "not_signals:\n  - fix\nweak_signals:\n")
+    assert route(load_bundle(mini_skill), "fix the page").task is None
+    replace_in(mini_skill / "workflows/repair.md", "not_signals:\n  - fix\n", "not_signals:\n  - quick fix\n")
+    fix = route(load_bundle(mini_skill), "please fix it").evidence
+    assert [(item.term, item.weight) for item in fix] == [("fix", 3)]
+
+
+def test_acronyms_inside_brand_names_are_not_read_as_words() -> None:
+    # 'MySQL' must not also say 'SQL', while 'TokenMismatchException' still says 'token mismatch exception'.
+    from skill_loader.router import _with_split_identifiers
+
+    assert "SQL" not in _with_split_identifiers("MySQL").split("\n", 1)[1].split()
+    assert "Token Mismatch Exception" in _with_split_identifiers("TokenMismatchException")
+
+
+def test_edited_signals_take_effect_in_a_running_process(mini_skill: Path) -> None:
+    bundle = load_bundle(mini_skill)
+    assert route(bundle, "the gizmo misbehaves").task is None
+    replace_in(mini_skill / "workflows/repair.md", "  - stack trace\n", "  - stack trace\n  - misbehaves\n")
+    assert route(load_bundle(mini_skill), "the gizmo misbehaves").task is not None
