@@ -12,7 +12,10 @@ writing tickets, alerts and review comments) went the same way. tests/data/routi
 sixth author writing forum posts and phone messages) went the same way. tests/data/routing_blind7.jsonl (160,
 `blind7`, a seventh author writing a consultancy's week of messages to a coding agent) went the same way.
 tests/data/routing_blind8.jsonl (160, `blind8`, an eighth author writing as students, maintainers and solo
-founders) is the set the router has never seen: nothing is tuned on it. A task counts as right when it is one of the request's acceptable tasks; a request
+founders) went the same way. tests/data/routing_blind9.jsonl (160, `blind9`, a ninth author writing a company's
+chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `blind10`, a tenth author writing
+agent hand-offs, tickets and terminal one-liners) are the sets the router has never been tuned on.
+A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
 
@@ -34,7 +37,9 @@ FRESH = ROOT / "tests" / "data" / "routing_fresh.jsonl"
 BLIND6 = ROOT / "tests" / "data" / "routing_blind6.jsonl"
 BLIND7 = ROOT / "tests" / "data" / "routing_blind7.jsonl"
 BLIND8 = ROOT / "tests" / "data" / "routing_blind8.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8")
+BLIND9 = ROOT / "tests" / "data" / "routing_blind9.jsonl"
+BLIND10 = ROOT / "tests" / "data" / "routing_blind10.jsonl"
+SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8", "blind9", "blind10")
 
 
 def split_of(request_id: str) -> str:
@@ -50,6 +55,8 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind6": BLIND6,
         "blind7": BLIND7,
         "blind8": BLIND8,
+        "blind9": BLIND9,
+        "blind10": BLIND10,
     }
     source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
