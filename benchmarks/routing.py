@@ -14,7 +14,7 @@ sixth author writing forum posts and phone messages) went the same way. tests/da
 tests/data/routing_blind8.jsonl (160, `blind8`, an eighth author writing as students, maintainers and solo
 founders) went the same way. tests/data/routing_blind9.jsonl (160, `blind9`, a ninth author writing a company's
 chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `blind10`, a tenth author writing
-agent hand-offs, tickets and terminal one-liners) are the sets the router has never been tuned on.
+agent hand-offs, tickets and terminal one-liners) went the same way.
 A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
@@ -39,7 +39,20 @@ BLIND7 = ROOT / "tests" / "data" / "routing_blind7.jsonl"
 BLIND8 = ROOT / "tests" / "data" / "routing_blind8.jsonl"
 BLIND9 = ROOT / "tests" / "data" / "routing_blind9.jsonl"
 BLIND10 = ROOT / "tests" / "data" / "routing_blind10.jsonl"
-SPLITS = ("dev", "test", "all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8", "blind9", "blind10")
+SPLITS = (
+    "dev",
+    "test",
+    "all",
+    "holdout",
+    "final",
+    "unseen",
+    "fresh",
+    "blind6",
+    "blind7",
+    "blind8",
+    "blind9",
+    "blind10",
+)
 
 
 def split_of(request_id: str) -> str:

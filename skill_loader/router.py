@@ -9,7 +9,7 @@ Every signal comes from the bundle, so another bundle routes with the same code:
   for Go's `gin`, `nest resources` for NestJS's `nest`); a term found only inside one of them does not count;
 - the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
   in the other frameworks' or the shared files (for example `whereHas`, `AutoMigrate`), weight 1 each;
-- the workflows' own text, only to break a tie between tasks.
+- the workflows' own text, only to break a tie between tasks (then the strongest term, then the one named first).
 
 A term matches as a whole word or phrase (with an optional plural ending), case-insensitively; terms of one or two
 letters (`go`) match only when written with a capital (`Go`, `GO`), since in lower case they are ordinary English
@@ -27,7 +27,7 @@ from .files import expand, read_text
 from .frontmatter_block import split_frontmatter, strip_frontmatter
 from .models import Bundle, Choice
 
-ANSWER_WEIGHT = 3
+ANSWER_WEIGHT = 2
 SIGNAL_WEIGHT = 2
 WEAK_SIGNAL_WEIGHT = 1
 CODE_IDENTIFIER_WEIGHT = 1
@@ -282,20 +282,28 @@ def _confidence(scores: dict[str, int], winner: str | None) -> float:
     return round(0.5 * strength + 0.5 * margin * strength, 2)
 
 
-def _break_tie(bundle: Bundle, text: str, tied: list[Choice]) -> Choice | None:
-    """Among tasks with equal signal scores, prefer the workflow whose own text shares most words with the request."""
+def _first_position(term: str, text: str) -> int:
+    match = _compiled(term).search(text)
+    return match.start() if match else len(text)
+
+
+def _break_tie(bundle: Bundle, text: str, tied: list[Choice], evidence: list[Evidence]) -> Choice | None:
+    """Among tasks with equal signal scores, prefer the workflow whose own text shares most words with the request,
+    then the row with the strongest single term (one specific phrase beats several vague words), then the row whose
+    strongest term comes first in the request; else unclear. The decision's confidence shows how close it was."""
     words = set(re.findall(r"[a-z][a-z0-9+]{3,}", text.lower()))
-    if not words:
-        return None
-    overlaps = []
+    ranked = []
     for choice in tied:
         body = " ".join(read_text(bundle.root, path).text.lower() for path in _row_files(bundle, choice))
-        vocabulary = set(re.findall(r"[a-z][a-z0-9+]{3,}", body))
-        overlaps.append((len(words & vocabulary), -choice.number, choice))
-    overlaps.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    if len(overlaps) > 1 and overlaps[0][0] == overlaps[1][0]:
+        overlap = len(words & set(re.findall(r"[a-z][a-z0-9+]{3,}", body)))
+        own = [item for item in evidence if item.choice_id == choice.id]
+        strongest = max((item.weight for item in own), default=0)
+        first = min((_first_position(item.term, text) for item in own if item.weight == strongest), default=len(text))
+        ranked.append(((overlap, strongest, -first), choice))
+    ranked.sort(key=lambda item: item[0], reverse=True)
+    if ranked[0][0] == ranked[1][0]:  # the same term in both rows: nothing tells them apart
         return None
-    return overlaps[0][2]
+    return ranked[0][1]
 
 
 def route(bundle: Bundle, text: str) -> RoutingDecision:
@@ -328,7 +336,7 @@ def route(bundle: Bundle, text: str) -> RoutingDecision:
     if task_scores:
         best = max(task_scores.values())
         leaders = [choice for choice in bundle.tasks if task_scores.get(choice.id) == best]
-        task = leaders[0] if len(leaders) == 1 else _break_tie(bundle, text, leaders)
+        task = leaders[0] if len(leaders) == 1 else _break_tie(bundle, text, leaders, task_evidence)
     task_confidence = _confidence(task_scores, task.id if task else None)
     evidence = sorted(
         [item for item in framework_evidence + task_evidence if item.choice_id in by_id],

@@ -57,7 +57,7 @@ def test_evidence_names_term_source_and_weight() -> None:
     assert ("framework", "alpha", "widget", "references/alpha/a-first.md", 1) in evidence
     assert ("task", "repair", "broken", "workflows/repair.md", 2) in evidence
     fix = route(load_bundle(MINI_SKILL), "please fix it").evidence
-    assert [(item.term, item.source, item.weight) for item in fix] == [("fix", "SKILL.md:35", 3)]
+    assert [(item.term, item.source, item.weight) for item in fix] == [("fix", "SKILL.md:35", 2)]
     assert 0 < decision.framework_confidence <= 1 and 0 < decision.task_confidence <= 1
 
 
@@ -95,7 +95,7 @@ def test_route_command_text_and_json() -> None:
         "choice": "alpha",
         "term": "alpha",
         "source": "SKILL.md:26",
-        "weight": 3,
+        "weight": 2,
     }
 
 
@@ -194,7 +194,11 @@ def test_no_signal_request_is_general_and_mixed_requests_pick_one_row() -> None:
 
 
 def test_not_signals_cancel_a_term_only_inside_the_declared_phrase(mini_skill: Path) -> None:
-    replace_in(mini_skill / "references/alpha/a-first.md", "weak_signals:\n", "not_signals:\n  - alphaorm index\nweak_signals:\n")
+    replace_in(
+        mini_skill / "references/alpha/a-first.md",
+        "weak_signals:\n",
+        "not_signals:\n  - alphaorm index\nweak_signals:\n",
+    )
     assert decide("the alphaorm index is broken", mini_skill)[0] == "general"
     assert decide("alphaorm and the alphaorm index are broken", mini_skill)[0] == "alpha"
     assert decide("the alphaorm query is broken", mini_skill)[0] == "alpha"
@@ -205,7 +209,7 @@ def test_not_signals_do_not_lower_a_table_answer_to_a_declared_weight(mini_skill
     assert route(load_bundle(mini_skill), "fix the page").task is None
     replace_in(mini_skill / "workflows/repair.md", "not_signals:\n  - fix\n", "not_signals:\n  - quick fix\n")
     fix = route(load_bundle(mini_skill), "please fix it").evidence
-    assert [(item.term, item.weight) for item in fix] == [("fix", 3)]
+    assert [(item.term, item.weight) for item in fix] == [("fix", 2)]
 
 
 def test_acronyms_inside_brand_names_are_not_read_as_words() -> None:
@@ -221,3 +225,11 @@ def test_edited_signals_take_effect_in_a_running_process(mini_skill: Path) -> No
     assert route(bundle, "the gizmo misbehaves").task is None
     replace_in(mini_skill / "workflows/repair.md", "  - stack trace\n", "  - stack trace\n  - misbehaves\n")
     assert route(load_bundle(mini_skill), "the gizmo misbehaves").task is not None
+
+
+def test_a_tie_goes_to_the_workflow_text_then_the_strongest_term_then_the_first_named() -> None:
+    # 'broken' and 'pagination' weigh 2 each, and each workflow's text shares one word with the request: the task
+    # named first wins, and the confidence says it was close.
+    assert decide("pagination broken")[1] == "design"
+    assert decide("broken pagination")[1] == "repair"
+    assert route(load_bundle(MINI_SKILL), "broken pagination").task_confidence <= 0.5
