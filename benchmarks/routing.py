@@ -14,7 +14,10 @@ sixth author writing forum posts and phone messages) went the same way. tests/da
 tests/data/routing_blind8.jsonl (160, `blind8`, an eighth author writing as students, maintainers and solo
 founders) went the same way. tests/data/routing_blind9.jsonl (160, `blind9`, a ninth author writing a company's
 chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `blind10`, a tenth author writing
-agent hand-offs, tickets and terminal one-liners) went the same way.
+agent hand-offs, tickets and terminal one-liners) went the same way. tests/data/routing_blind11.jsonl (160,
+`blind11`, an eleventh author writing a learning-and-design community's questions) and
+tests/data/routing_blind12.jsonl (160, `blind12`, a twelfth author writing production-operations messages) are the
+sets the router has never been tuned on.
 A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """
@@ -39,6 +42,8 @@ BLIND7 = ROOT / "tests" / "data" / "routing_blind7.jsonl"
 BLIND8 = ROOT / "tests" / "data" / "routing_blind8.jsonl"
 BLIND9 = ROOT / "tests" / "data" / "routing_blind9.jsonl"
 BLIND10 = ROOT / "tests" / "data" / "routing_blind10.jsonl"
+BLIND11 = ROOT / "tests" / "data" / "routing_blind11.jsonl"
+BLIND12 = ROOT / "tests" / "data" / "routing_blind12.jsonl"
 SPLITS = (
     "dev",
     "test",
@@ -52,6 +57,8 @@ SPLITS = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
+    "blind12",
 )
 
 
@@ -70,6 +77,8 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind8": BLIND8,
         "blind9": BLIND9,
         "blind10": BLIND10,
+        "blind11": BLIND11,
+        "blind12": BLIND12,
     }
     source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
