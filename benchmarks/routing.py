@@ -16,8 +16,8 @@ founders) went the same way. tests/data/routing_blind9.jsonl (160, `blind9`, a n
 chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `blind10`, a tenth author writing
 agent hand-offs, tickets and terminal one-liners) went the same way. tests/data/routing_blind11.jsonl (160,
 `blind11`, an eleventh author writing a learning-and-design community's questions) and
-tests/data/routing_blind12.jsonl (160, `blind12`, a twelfth author writing production-operations messages) are the
-sets the router has never been tuned on.
+tests/data/routing_blind12.jsonl (160, `blind12`, a twelfth author writing production-operations messages) went
+the same way.
 A task counts as right when it is one of the request's acceptable tasks; a request
 routed to no task (unclear) counts as wrong.
 """

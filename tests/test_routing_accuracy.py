@@ -28,13 +28,28 @@ FLOORS = {
     "blind8": {"framework": 0.99, "task": 0.97},
     "blind9": {"framework": 0.97, "task": 0.98},
     "blind10": {"framework": 0.99, "task": 0.95},
+    "blind11": {"framework": 0.97, "task": 0.93},
+    "blind12": {"framework": 0.99, "task": 0.96},
 }
 
 
 def test_labelled_set_is_well_formed() -> None:
-    splits = ("all", "holdout", "final", "unseen", "fresh", "blind6", "blind7", "blind8", "blind9", "blind10")
+    splits = (
+        "all",
+        "holdout",
+        "final",
+        "unseen",
+        "fresh",
+        "blind6",
+        "blind7",
+        "blind8",
+        "blind9",
+        "blind10",
+        "blind11",
+        "blind12",
+    )
     requests = [request for split in splits for request in routing.load_requests(split)]
-    assert len(requests) == 1680
+    assert len(requests) == 2000
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -54,6 +69,8 @@ def test_labelled_set_is_well_formed() -> None:
         "blind8": 160,
         "blind9": 160,
         "blind10": 160,
+        "blind11": 160,
+        "blind12": 160,
     }
 
 
