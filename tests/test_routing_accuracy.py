@@ -7,6 +7,7 @@ benchmarks/routing.py says which sets have never been tuned on, and prints the f
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -34,22 +35,9 @@ FLOORS = {
 
 
 def test_labelled_set_is_well_formed() -> None:
-    splits = (
-        "all",
-        "holdout",
-        "final",
-        "unseen",
-        "fresh",
-        "blind6",
-        "blind7",
-        "blind8",
-        "blind9",
-        "blind10",
-        "blind11",
-        "blind12",
-    )
+    splits = [split for split in routing.SPLITS if split not in ("dev", "test")]
     requests = [request for split in splits for request in routing.load_requests(split)]
-    assert len(requests) == 2000
+    assert len(requests) == 240 + 160 * (len(splits) - 1)
     frameworks = {"laravel", "nodejs", "python", "go", "general"}
     tasks = {"api", "database", "auth", "build", "debug", "optimize"}
     for request in requests:
@@ -79,3 +67,12 @@ def test_routing_accuracy_does_not_regress(split: str) -> None:
     result = routing.evaluate(split)
     assert result["framework_accuracy"] >= FLOORS[split]["framework"], result["errors"]
     assert result["task_accuracy"] >= FLOORS[split]["task"], result["errors"]
+
+
+def test_second_opinion_relabels_exactly_the_three_sets_it_names() -> None:
+    authors = {request["id"] for split in ("blind10", "blind11", "blind12") for request in routing.load_requests(split)}
+    second = [json.loads(line) for line in routing.SECOND_OPINION.read_text(encoding="utf-8").splitlines()]
+    assert sorted(row["id"] for row in second) == sorted(authors)
+    for row in second:
+        assert set(row) == {"id", "framework", "tasks"} and 1 <= len(row["tasks"]) <= 2
+    assert routing.agreement()["requests"] == 480
