@@ -17,7 +17,9 @@ chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `bl
 agent hand-offs, tickets and terminal one-liners) went the same way. tests/data/routing_blind11.jsonl (160,
 `blind11`, an eleventh author writing a learning-and-design community's questions) and
 tests/data/routing_blind12.jsonl (160, `blind12`, a twelfth author writing production-operations messages) went
-the same way.
+the same way. tests/data/routing_blind13.jsonl (160, `blind13`, a thirteenth author writing an enterprise platform
+team's requests) and tests/data/routing_blind14.jsonl (160, `blind14`, a fourteenth author writing as freelancers,
+agencies and indie hackers) are the sets the router has never been tuned on.
 tests/data/routing_second_opinion.jsonl relabels the texts of `blind10`-`blind12` by a second annotator who saw
 neither the labels nor the bundle (`--agreement` prints how often the two agree). A task counts as right when it is
 one of the request's acceptable tasks; a request
@@ -46,6 +48,8 @@ BLIND9 = ROOT / "tests" / "data" / "routing_blind9.jsonl"
 BLIND10 = ROOT / "tests" / "data" / "routing_blind10.jsonl"
 BLIND11 = ROOT / "tests" / "data" / "routing_blind11.jsonl"
 BLIND12 = ROOT / "tests" / "data" / "routing_blind12.jsonl"
+BLIND13 = ROOT / "tests" / "data" / "routing_blind13.jsonl"
+BLIND14 = ROOT / "tests" / "data" / "routing_blind14.jsonl"
 SPLITS = (
     "dev",
     "test",
@@ -61,6 +65,8 @@ SPLITS = (
     "blind10",
     "blind11",
     "blind12",
+    "blind13",
+    "blind14",
 )
 
 
@@ -81,6 +87,8 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind10": BLIND10,
         "blind11": BLIND11,
         "blind12": BLIND12,
+        "blind13": BLIND13,
+        "blind14": BLIND14,
     }
     source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -31,6 +31,8 @@ FLOORS = {
     "blind10": {"framework": 0.99, "task": 0.95},
     "blind11": {"framework": 0.97, "task": 0.93},
     "blind12": {"framework": 0.99, "task": 0.96},
+    "blind13": {"framework": 0.93, "task": 0.85},
+    "blind14": {"framework": 0.98, "task": 0.82},
 }
 
 
@@ -59,6 +61,8 @@ def test_labelled_set_is_well_formed() -> None:
         "blind10": 160,
         "blind11": 160,
         "blind12": 160,
+        "blind13": 160,
+        "blind14": 160,
     }
 
 
