@@ -1,29 +1,20 @@
-"""Routing accuracy on the labelled requests in tests/data/routing_requests.jsonl.
+"""Routing accuracy on the labelled requests in tests/data/.
 
-    python benchmarks/routing.py [--split dev|test|all|holdout] [--errors]
+    python benchmarks/routing.py [--split NAME] [--errors] [--agreement]
 
-tests/data/routing_requests.jsonl (240 requests) is split by a hash of each request's id into `dev` and `test`;
-the bundle's signals were tuned on `dev` first and then on both. tests/data/routing_holdout.jsonl (160 requests,
-`holdout`) was written afterwards, blind to the bundle, by another author; it was measured once as unseen data and
-then tuned on too. tests/data/routing_final.jsonl (160, `final`, a third author, coding-assistant style) went the same
-way: measured once unseen, then tuned on. tests/data/routing_unseen.jsonl (160, `unseen`, a fourth author writing
-in eight developers' voices) went the same way. tests/data/routing_fresh.jsonl (160, `fresh`, a fifth author
-writing tickets, alerts and review comments) went the same way. tests/data/routing_blind6.jsonl (160, `blind6`, a
-sixth author writing forum posts and phone messages) went the same way. tests/data/routing_blind7.jsonl (160,
-`blind7`, a seventh author writing a consultancy's week of messages to a coding agent) went the same way.
-tests/data/routing_blind8.jsonl (160, `blind8`, an eighth author writing as students, maintainers and solo
-founders) went the same way. tests/data/routing_blind9.jsonl (160, `blind9`, a ninth author writing a company's
-chat, tracker and alert messages) and tests/data/routing_blind10.jsonl (160, `blind10`, a tenth author writing
-agent hand-offs, tickets and terminal one-liners) went the same way. tests/data/routing_blind11.jsonl (160,
-`blind11`, an eleventh author writing a learning-and-design community's questions) and
-tests/data/routing_blind12.jsonl (160, `blind12`, a twelfth author writing production-operations messages) went
-the same way. tests/data/routing_blind13.jsonl (160, `blind13`, a thirteenth author writing an enterprise platform
-team's requests) and tests/data/routing_blind14.jsonl (160, `blind14`, a fourteenth author writing as freelancers,
-agencies and indie hackers) are the sets the router has never been tuned on.
+Every set was written blind to the bundle by its own author (a different voice each: chat, tickets, alerts, agent
+hand-offs, forum posts, several languages) and measured once, unseen, before anything was tuned on it:
+- routing_requests.jsonl (240, author 1; split by a hash of each id into `dev` and `test`), routing_holdout,
+  routing_final, routing_unseen, routing_fresh and routing_blind6 to routing_blind12 (160 each, authors 2-12): the
+  hand-written signals in the files' frontmatter were tuned on these after measuring each, and
+  benchmarks/mine_signals.py mines the bundle's vocabulary file from them;
+- routing_train_a to routing_train_d (300 each, four more authors): written only to mine vocabulary from;
+- routing_blind13 and routing_blind14 (160 each): never tuned on or mined from; they chose the miner's thresholds;
+- routing_blind15 and routing_blind16 (160 each): never tuned on, mined from or used to choose anything.
+
 tests/data/routing_second_opinion.jsonl relabels the texts of `blind10`-`blind12` by a second annotator who saw
 neither the labels nor the bundle (`--agreement` prints how often the two agree). A task counts as right when it is
-one of the request's acceptable tasks; a request
-routed to no task (unclear) counts as wrong.
+one of the request's acceptable tasks; a request routed to no task (unclear) counts as wrong.
 """
 
 from __future__ import annotations
@@ -50,6 +41,8 @@ BLIND11 = ROOT / "tests" / "data" / "routing_blind11.jsonl"
 BLIND12 = ROOT / "tests" / "data" / "routing_blind12.jsonl"
 BLIND13 = ROOT / "tests" / "data" / "routing_blind13.jsonl"
 BLIND14 = ROOT / "tests" / "data" / "routing_blind14.jsonl"
+BLIND15 = ROOT / "tests" / "data" / "routing_blind15.jsonl"
+BLIND16 = ROOT / "tests" / "data" / "routing_blind16.jsonl"
 SPLITS = (
     "dev",
     "test",
@@ -67,7 +60,18 @@ SPLITS = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
+    "blind16",
 )
+
+
+TRAINING = {
+    name: ROOT / "tests" / "data" / f"routing_{name}.jsonl" for name in ("train_a", "train_b", "train_c", "train_d")
+}
+HELD_OUT = ("blind13", "blind14", "blind15", "blind16")
+"""The sets nothing was tuned on or mined from: neither signals written by hand nor benchmarks/mine_signals.py."""
+LEARNED_FROM = (*(split for split in SPLITS if split not in ("dev", "test") and split not in HELD_OUT), *TRAINING)
+"""The sets benchmarks/mine_signals.py learns the bundle's mined vocabulary from."""
 
 
 def split_of(request_id: str) -> str:
@@ -89,7 +93,10 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind12": BLIND12,
         "blind13": BLIND13,
         "blind14": BLIND14,
+        "blind15": BLIND15,
+        "blind16": BLIND16,
     }
+    sources.update(TRAINING)
     source = sources.get(split, DATA)
     requests = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     if split in sources:

@@ -84,7 +84,7 @@ def read_text(root: Path, relative: str, *, cited_in: str | None = None, line: i
 
 
 SKILL_FILE_NAME = "SKILL.md"
-CONTENT_FOLDERS = ("references", "workflows")
+CONTENT_FOLDERS = ("references", "workflows", "assets")
 """What a bundle is made of besides SKILL.md; everything else in the folder (code, tests, caches) is not shipped."""
 _IGNORED_NAMES = frozenset({"__pycache__", "node_modules", "Thumbs.db", "desktop.ini"})
 _IGNORED_SUFFIXES = (".pyc", ".pyo", "~", ".swp", ".tmp")
@@ -97,7 +97,7 @@ def is_ignored(name: str) -> bool:
 
 def bundle_files(root: Path) -> list[str]:
     """The files that make up the bundle at `root`, as sorted bundle-relative POSIX paths: SKILL.md and every file
-    under references/ and workflows/, without dotfiles or caches. A symlink that leads outside the bundle is an
+    under references/, workflows/ and assets/, without dotfiles or caches. A symlink that leads outside the bundle is an
     error; one that stays inside is followed."""
     import os
 

@@ -7,6 +7,9 @@ Every signal comes from the bundle, so another bundle routes with the same code:
   a framework row's references, a task row's workflow;
 - `not_signals` in the same frontmatter: phrases in which the row's own terms mean something else (`GIN index`
   for Go's `gin`, `nest resources` for NestJS's `nest`); a term found only inside one of them does not count;
+- a vocabulary file the SKILL.md frontmatter may name (`metadata: {routing-vocabulary: PATH}`): a YAML mapping
+  `{frameworks|tasks: {ROW ID: {signals|weak_signals|not_signals: [...]}}}`, for vocabulary too long to sit in the
+  files' own frontmatter (this bundle's is mined from labelled requests by benchmarks/mine_signals.py);
 - the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
   in the other frameworks' or the shared files (for example `whereHas`, `AutoMigrate`), weight 1 each;
 - the workflows' own text, only to break a tie between tasks (then the strongest term, then the one named first).
@@ -24,7 +27,7 @@ from functools import lru_cache
 
 from .errors import BundleError, ChoiceError
 from .files import expand, read_text
-from .frontmatter_block import split_frontmatter, strip_frontmatter
+from .frontmatter_block import line_of, split_frontmatter, strip_frontmatter
 from .models import Bundle, Choice
 
 ANSWER_WEIGHT = 2
@@ -108,6 +111,65 @@ def _frontmatter_terms(bundle: Bundle, path: str) -> list[tuple[str, int]]:
     return terms
 
 
+VOCABULARY_KEY = "routing-vocabulary"
+_WEIGHTS = {"signals": SIGNAL_WEIGHT, "weak_signals": WEAK_SIGNAL_WEIGHT, "not_signals": 0}
+
+
+def vocabulary_file(bundle: Bundle) -> str | None:
+    """The bundle-relative path of the vocabulary file SKILL.md names in `metadata`, if it names one."""
+    metadata = bundle.frontmatter.get("metadata")
+    path = metadata.get(VOCABULARY_KEY) if isinstance(metadata, dict) else None
+    return str(path) if path else None
+
+
+def _file_terms(bundle: Bundle) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """The vocabulary file's terms by (kind, row id), validated against the routing tables."""
+    import yaml
+
+    path = vocabulary_file(bundle)
+    if path is None:
+        return {}
+    text = read_text(bundle.root, path, cited_in="SKILL.md", line=line_of(bundle_text(bundle), VOCABULARY_KEY)).text
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise BundleError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else 1) from None
+    if not isinstance(data, dict):
+        raise BundleError("the vocabulary must map 'frameworks' and 'tasks' to rows", path=path, line=1)
+    terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for group, kind, choices in (("frameworks", "framework", bundle.frameworks), ("tasks", "task", bundle.tasks)):
+        rows = data.pop(group, None) or {}
+        known = {choice.id for choice in choices}
+        if not isinstance(rows, dict):
+            raise BundleError(f"'{group}' must map row ids to signal lists", path=path, line=line_of(text, group))
+        for row_id, lists in rows.items():
+            row_line = line_of(text, f"{row_id}:")
+            if row_id not in known:
+                message = f"'{row_id}' is not a {kind} id in the routing table (ids: {', '.join(sorted(known))})"
+                raise BundleError(message, path=path, line=row_line)
+            if not isinstance(lists, dict) or not set(lists) <= set(_WEIGHTS):
+                message = f"'{row_id}' must map signals, weak_signals or not_signals to lists"
+                raise BundleError(message, path=path, line=row_line)
+            for key, values in lists.items():
+                if not isinstance(values, list) or not all(isinstance(value, str | int | float) for value in values):
+                    raise BundleError(f"'{row_id}.{key}' must be a list of words or phrases", path=path, line=row_line)
+                terms.setdefault((kind, row_id), []).extend(
+                    (str(value).strip().lower(), _WEIGHTS[key]) for value in values if str(value).strip()
+                )
+    if data:
+        key = next(iter(data))
+        raise BundleError(
+            f"unknown key '{key}' (expected 'frameworks' and 'tasks')", path=path, line=line_of(text, f"{key}:")
+        )
+    return terms
+
+
+def bundle_text(bundle: Bundle) -> str:
+    return read_text(bundle.root, "SKILL.md").text
+
+
 def _row_files(bundle: Bundle, choice: Choice) -> list[str]:
     files: list[str] = []
     for pattern in choice.targets:
@@ -131,11 +193,14 @@ def _shared_files(bundle: Bundle, framework_files: set[str]) -> list[str]:
 def _stamp(bundle: Bundle) -> tuple[tuple[str, int, int], ...]:
     """Size and modification time of every file the vocabulary is read from: the parsed bundle is cached on
     SKILL.md alone, and a harness that edits a workflow's signals must not keep routing with the old ones."""
+    paths = [path for folder in ("references", "workflows") for path in sorted((bundle.root / folder).rglob("*.md"))]
+    vocabulary = vocabulary_file(bundle)
+    if vocabulary is not None and (bundle.root / vocabulary).is_file():
+        paths.append(bundle.root / vocabulary)
     stamp = []
-    for folder in ("references", "workflows"):
-        for path in sorted((bundle.root / folder).rglob("*.md")):
-            status = path.stat()
-            stamp.append((path.as_posix(), status.st_mtime_ns, status.st_size))
+    for path in paths:
+        status = path.stat()
+        stamp.append((path.as_posix(), status.st_mtime_ns, status.st_size))
     return tuple(stamp)
 
 
@@ -170,6 +235,8 @@ def _code_identifiers(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -
 @lru_cache(maxsize=_BUNDLES_REMEMBERED)
 def _vocabulary(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> tuple[_Term, ...]:
     terms: list[_Term] = []
+    from_file = _file_terms(bundle)
+    vocabulary_path = vocabulary_file(bundle) or ""
     for kind, choices in (("framework", bundle.frameworks), ("task", bundle.tasks)):
         for choice in choices:
             declared: set[str] = set()
@@ -178,12 +245,21 @@ def _vocabulary(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> tupl
                     if weight:
                         declared.add(term)
                     terms.append(_Term(kind, choice, term, path, weight))
+            for term, weight in from_file.get((kind, choice.id), []):
+                if weight:
+                    declared.add(term)
+                terms.append(_Term(kind, choice, term, vocabulary_path, weight))
             # A table answer weighs ANSWER_WEIGHT unless the row's files declare it themselves (for example
             # `api` as a weak signal, since free text mentions APIs everywhere).
             for answer in choice.answers:
                 if (not answer.isdigit() or len(answer) > 1) and answer not in declared:
                     terms.append(_Term(kind, choice, answer, f"SKILL.md:{choice.line}", ANSWER_WEIGHT))
     return tuple(terms)
+
+
+def check_vocabulary(bundle: Bundle) -> None:
+    """Raise the BundleError the router would meet in the bundle's signal lists or vocabulary file, if any."""
+    _vocabulary(bundle, _stamp(bundle))
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -201,9 +277,23 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(f"{before}{escaped}{after}", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _compiled(term: str) -> re.Pattern[str]:
     return _pattern(term)
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=32768)
+def _anchor(term: str) -> str:
+    """A piece of `term` that any text it matches must contain, lower-cased: its longest word, less a final 'y'
+    (which 'queries' does not contain). Checking it first spares compiling and running thousands of patterns."""
+    words: list[str] = _WORD_RUN.findall(term.lower())
+    if not words:
+        return term.lower()
+    longest = max(words, key=len)
+    return longest[:-1] if longest.endswith("y") and len(longest) > 1 else longest
 
 
 _MAX_CAMEL_PIECES = 5
@@ -239,7 +329,8 @@ def _scores(vocabulary_of_bundle: tuple[_Term, ...], text: str, kind: str) -> tu
     scores: dict[str, int] = {}
     evidence: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
-    vocabulary = [term for term in vocabulary_of_bundle if term.kind == kind]
+    lowered = text.lower()
+    vocabulary = [term for term in vocabulary_of_bundle if term.kind == kind and _anchor(term.term) in lowered]
     excluded: dict[str, list[tuple[int, int]]] = {}
     for term in vocabulary:
         if term.weight == 0:

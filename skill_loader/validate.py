@@ -90,7 +90,19 @@ def validate(
     findings += route_findings
     findings += _orphans(bundle, reachable)
     findings += _fences(bundle)
+    findings += _routing_vocabulary(bundle)
     return sorted(set(findings))
+
+
+def _routing_vocabulary(bundle: Bundle) -> list[Finding]:
+    """The router's vocabulary (signal lists in frontmatter and the vocabulary file SKILL.md names) must parse."""
+    from .router import check_vocabulary
+
+    try:
+        check_vocabulary(bundle)
+    except BundleError as error:
+        return [_error(error)]
+    return []
 
 
 def _frontmatter(bundle: Bundle) -> Iterator[Finding]:

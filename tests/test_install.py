@@ -94,7 +94,7 @@ def test_the_packaged_bundle_installed_passes_the_reference_validator(
     assert result.exit_code == 0, result.output
     folder = home / ".claude/skills/backend-skill"
     assert sorted(tree(folder)) == bundle_files(skill_loader.default_bundle_dir())
-    assert all(name == "SKILL.md" or name.startswith(("references/", "workflows/")) for name in tree(folder))
+    assert all(name == "SKILL.md" or name.startswith(("references/", "workflows/", "assets/")) for name in tree(folder))
     checked = subprocess.run(
         [console_script("agentskills"), "validate", str(folder)], capture_output=True, text=True, check=False
     )
