@@ -33,6 +33,8 @@ FLOORS = {
     "blind12": {"framework": 0.99, "task": 0.98},
     "blind13": {"framework": 0.95, "task": 0.93},
     "blind14": {"framework": 0.98, "task": 0.90},
+    "blind15": {"framework": 0.98, "task": 0.88},
+    "blind16": {"framework": 0.95, "task": 0.88},
 }
 
 
@@ -63,6 +65,8 @@ def test_labelled_set_is_well_formed() -> None:
         "blind12": 160,
         "blind13": 160,
         "blind14": 160,
+        "blind15": 160,
+        "blind16": 160,
     }
 
 
