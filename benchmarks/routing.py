@@ -6,11 +6,12 @@ Every set was written blind to the bundle by its own author (a different voice e
 hand-offs, forum posts, several languages) and measured once, unseen, before anything was tuned on it:
 - routing_requests.jsonl (240, author 1; split by a hash of each id into `dev` and `test`), routing_holdout,
   routing_final, routing_unseen, routing_fresh and routing_blind6 to routing_blind12 (160 each, authors 2-12): the
-  hand-written signals in the files' frontmatter were tuned on these after measuring each, and
-  benchmarks/mine_signals.py mines the bundle's vocabulary file from them;
+  hand-written signals in the files' frontmatter were tuned on these after measuring each;
+- routing_blind13 to routing_blind16 (160 each): measured unseen, then used to choose the miner's thresholds and the
+  weight of generic database nouns, never to write signals by hand;
 - routing_train_a to routing_train_d (300 each, four more authors): written only to mine vocabulary from;
-- routing_blind13 and routing_blind14 (160 each): never tuned on or mined from; they chose the miner's thresholds;
-- routing_blind15 and routing_blind16 (160 each): never tuned on, mined from or used to choose anything.
+- benchmarks/mine_signals.py mines the bundle's vocabulary file from all of the above;
+- routing_blind17 and routing_blind18 (160 each): never tuned on, mined from or used to choose anything.
 
 tests/data/routing_second_opinion.jsonl relabels the texts of `blind10`-`blind12` by a second annotator who saw
 neither the labels nor the bundle (`--agreement` prints how often the two agree). A task counts as right when it is
@@ -43,6 +44,8 @@ BLIND13 = ROOT / "tests" / "data" / "routing_blind13.jsonl"
 BLIND14 = ROOT / "tests" / "data" / "routing_blind14.jsonl"
 BLIND15 = ROOT / "tests" / "data" / "routing_blind15.jsonl"
 BLIND16 = ROOT / "tests" / "data" / "routing_blind16.jsonl"
+BLIND17 = ROOT / "tests" / "data" / "routing_blind17.jsonl"
+BLIND18 = ROOT / "tests" / "data" / "routing_blind18.jsonl"
 SPLITS = (
     "dev",
     "test",
@@ -62,13 +65,15 @@ SPLITS = (
     "blind14",
     "blind15",
     "blind16",
+    "blind17",
+    "blind18",
 )
 
 
 TRAINING = {
     name: ROOT / "tests" / "data" / f"routing_{name}.jsonl" for name in ("train_a", "train_b", "train_c", "train_d")
 }
-HELD_OUT = ("blind13", "blind14", "blind15", "blind16")
+HELD_OUT = ("blind17", "blind18")
 """The sets nothing was tuned on or mined from: neither signals written by hand nor benchmarks/mine_signals.py."""
 LEARNED_FROM = (*(split for split in SPLITS if split not in ("dev", "test") and split not in HELD_OUT), *TRAINING)
 """The sets benchmarks/mine_signals.py learns the bundle's mined vocabulary from."""
@@ -95,6 +100,8 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind14": BLIND14,
         "blind15": BLIND15,
         "blind16": BLIND16,
+        "blind17": BLIND17,
+        "blind18": BLIND18,
     }
     sources.update(TRAINING)
     source = sources.get(split, DATA)
