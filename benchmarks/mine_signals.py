@@ -1,22 +1,23 @@
-"""Mine task vocabulary from labelled requests into the bundle's routing-vocabulary file.
+"""Mine the bundle's routing data from labelled requests: the task model and the framework vocabulary.
 
-    python benchmarks/mine_signals.py            # rewrite assets/routing-vocabulary.yaml
-    python benchmarks/mine_signals.py --check    # exit 1 when the file is not what the data gives
+    python benchmarks/mine_signals.py            # rewrite assets/routing-model.json and assets/routing-vocabulary.yaml
+    python benchmarks/mine_signals.py --check    # exit 1 when either file is not what the data gives
 
-The hand-written signals in the workflows' frontmatter name what an expert would look for; real requests say the
-same things in many more ways ("takes forever", "se queda colgado", "what am I missing"). This script counts, over
-the labelled requests it may learn from, every word and phrase of one to three words, and keeps a phrase for a task
-when the requests containing it are labelled with that task far more often than not, when it occurs in enough
-requests, and when at least two authors used it, so that one author's habits do not become the router's.
-Phrases the bundle already declares for any row are left to their declaration.
-
-The sets the README reports as never tuned on (`routing.HELD_OUT`) are never read here.
+The hand-written signals in the files' frontmatter name what an expert looks for; real requests say the same
+things in many more ways ("takes forever", "se queda colgado", "what am I missing"). This script reads the labelled
+requests it may learn from (`routing.LEARNED_FROM`; the sets reported as never tuned on are never read) and writes:
+- assets/routing-model.json, the task model: for every phrase of one to three words (two and three characters in
+  Chinese, Japanese and Korean) found in at least MODEL_MIN_COUNT requests, how many requests of each task it
+  occurred in. The router scores a request's phrases with it by naive Bayes, added to the signal scores;
+- assets/routing-vocabulary.yaml, framework phrases: a phrase at least two authors used, in at least
+  FRAMEWORK_SUPPORT requests, FRAMEWORK_PRECISION of them labelled with one named framework, that the bundle does
+  not already declare.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -31,18 +32,26 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import routing  # noqa: E402
 
 VOCABULARY = "assets/routing-vocabulary.yaml"
-TASK_SUPPORT = 3
-TASK_PRECISION = 0.5
+MODEL = "assets/routing-model.json"
+MODEL_MIN_COUNT = 3
+MODEL_SMOOTHING = 1.0
+MODEL_WEIGHT = 1.0
+UNSPACED_SIZES = (2, 3)
 FRAMEWORK_SUPPORT = 3
 FRAMEWORK_PRECISION = 0.9
 MIN_AUTHORS = 2
 MAX_WORDS = 3
-_WORD = re.compile(r"[^\W_](?:[\w.+#/'-]*[^\W_])?")
 # Function words never start or end a phrase: 'how do i' says nothing about the task, 'how do i fix' does.
 _FUNCTION_WORDS = frozenset(
     """a an and are as at be but by can could did do does for from get got had has have how i if in is it its
     just me my no not of on or our so that the their them then there these they this to us was we what when where
-    which who why will with would you your i'm it's we're don't doesn't""".split()
+    which who why will with would you your i'm it's we're don't doesn't
+    el la los las un una unos de del al en y o que con por para es se lo mi su sus como pero más muy
+    o a os as um uma do da dos das no na nos nas em e ou com por para é não meu minha seu sua como mas
+    le la les un une des du de et ou en dans pour par sur avec est ce cette ces mon ma mes son sa ses
+    que qui ne pas plus comme mais der die das ein eine einen dem den des und oder in im mit für von zu
+    ist sind nicht wie aber auch bei auf aus il lo gli una di da del della dei in con per su è non come
+    ma het een en van op te met voor niet maar w z na do się nie jak i ve bir ile için bu da de ya""".split()
 )
 
 
@@ -56,18 +65,10 @@ class Phrase:
 
 
 def phrases_of(text: str) -> set[str]:
-    """The request's phrases of one to MAX_WORDS words, lower-cased, without function words at either end."""
-    words = _WORD.findall(text.lower())
-    found: set[str] = set()
-    for size in range(1, MAX_WORDS + 1):
-        for start in range(len(words) - size + 1):
-            gram = words[start : start + size]
-            if gram[0] in _FUNCTION_WORDS or gram[-1] in _FUNCTION_WORDS:
-                continue
-            if size == 1 and (len(gram[0]) < 3 or gram[0].isdigit()):
-                continue
-            found.add(" ".join(gram))
-    return found
+    """The request's phrases, as the router's task model reads them with the settings this script writes."""
+    from skill_loader.task_model import phrases_of as split
+
+    return split(text, MAX_WORDS, _FUNCTION_WORDS, UNSPACED_SIZES)
 
 
 def declared_terms() -> set[str]:
@@ -109,56 +110,89 @@ def mine(splits: list[str], kind: str, min_support: int, min_precision: float) -
     return sorted(mined, key=lambda phrase: (phrase.row, phrase.text))
 
 
-def render(phrases: list[Phrase], splits: list[str], thresholds: dict[str, tuple[int, float]]) -> str:
-    groups: dict[str, dict[str, dict[str, list[str]]]] = {"frameworks": {}, "tasks": {}}
+def render_vocabulary(phrases: list[Phrase], splits: list[str], support: int, precision: float) -> str:
+    rows: dict[str, dict[str, list[str]]] = {}
     for phrase in phrases:
-        group = groups["tasks" if phrase.kind == "task" else "frameworks"]
-        group.setdefault(phrase.row, {"weak_signals": []})["weak_signals"].append(phrase.text)
+        rows.setdefault(phrase.row, {"weak_signals": []})["weak_signals"].append(phrase.text)
     requests = sum(len(routing.load_requests(split)) for split in splits)
-    rules = "; ".join(
-        f"{kind} phrases in at least {support} requests with at least {precision:.0%} of them labelled with the row"
-        for kind, (support, precision) in thresholds.items()
-    )
     header = (
-        "# Routing vocabulary mined by benchmarks/mine_signals.py; regenerate it, do not edit it by hand.\n"
-        f"# {len(phrases)} phrases from {requests} labelled requests ({', '.join(splits)}).\n"
-        f"# Each was used by at least {MIN_AUTHORS} authors; {rules}.\n"
+        "# Framework phrases mined by benchmarks/mine_signals.py; regenerate them, do not edit them by hand.\n"
+        f"# {len(phrases)} phrases from {requests} labelled requests ({', '.join(splits)}): each used by at least\n"
+        f"# {MIN_AUTHORS} authors, in at least {support} requests, {precision:.0%} of them labelled with the framework.\n"
     )
-    data = {group: dict(sorted(rows.items())) for group, rows in groups.items() if rows}
+    data = {"frameworks": dict(sorted(rows.items()))}
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+
+
+def render_model(splits: list[str]) -> tuple[str, int]:
+    """The task model as JSON, one phrase per line so that a change reads as a diff, and its phrase count."""
+    from skill_loader import load_bundle
+
+    labels = [choice.id for choice in load_bundle(ROOT).tasks if choice.targets]
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(labels))
+    requests = [0] * len(labels)
+    learned_from = 0
+    for split in splits:
+        for request in routing.load_requests(split):
+            learned_from += 1
+            phrases = phrases_of(str(request["text"]))
+            for task in request["tasks"]:  # type: ignore[attr-defined]
+                index = labels.index(task)
+                requests[index] += 1
+                for phrase in phrases:
+                    counts[phrase][index] += 1
+    totals = [sum(row[index] for row in counts.values()) for index in range(len(labels))]
+    kept = {phrase: row for phrase, row in counts.items() if sum(row) >= MODEL_MIN_COUNT}
+    head = {
+        "about": (
+            f"Task model mined by benchmarks/mine_signals.py from {learned_from} labelled requests "
+            f"({', '.join(splits)}); regenerate it, do not edit it by hand. 'phrases' holds every phrase found in at "
+            f"least {MODEL_MIN_COUNT} requests, with how many requests of each label it occurred in."
+        ),
+        "labels": labels,
+        "requests": requests,
+        "totals": totals,
+        "vocabulary_size": len(counts),
+        "smoothing": MODEL_SMOOTHING,
+        "weight": MODEL_WEIGHT,
+        "tokenizer": {
+            "max_words": MAX_WORDS,
+            "ignore": sorted(_FUNCTION_WORDS),
+            "unspaced_sizes": list(UNSPACED_SIZES),
+        },
+    }
+    lines = [f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}," for key, value in head.items()]
+    rows = [f"    {json.dumps(phrase, ensure_ascii=False)}: {json.dumps(kept[phrase])}" for phrase in sorted(kept)]
+    text = "{\n" + "\n".join(lines) + '\n  "phrases": {\n' + ",\n".join(rows) + "\n  }\n}\n"
+    return text, len(kept)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="Exit 1 if the vocabulary file is out of date.")
-    parser.add_argument("--task-support", type=int, default=TASK_SUPPORT)
-    parser.add_argument("--task-precision", type=float, default=TASK_PRECISION)
-    parser.add_argument("--framework-support", type=int, default=FRAMEWORK_SUPPORT)
-    parser.add_argument("--framework-precision", type=float, default=FRAMEWORK_PRECISION)
+    parser.add_argument("--check", action="store_true", help="Exit 1 if either file is out of date.")
     arguments = parser.parse_args()
     splits = list(routing.LEARNED_FROM)
-    thresholds = {
-        "task": (arguments.task_support, arguments.task_precision),
-        "framework": (arguments.framework_support, arguments.framework_precision),
+    phrases = mine(splits, "framework", FRAMEWORK_SUPPORT, FRAMEWORK_PRECISION)
+    model, model_phrases = render_model(splits)
+    outputs = {
+        VOCABULARY: (render_vocabulary(phrases, splits, FRAMEWORK_SUPPORT, FRAMEWORK_PRECISION), len(phrases)),
+        MODEL: (model, model_phrases),
     }
-    phrases = [
-        phrase for kind, (support, precision) in thresholds.items() for phrase in mine(splits, kind, support, precision)
+    stale = [
+        name
+        for name, (text, _count) in outputs.items()
+        if not (ROOT / name).is_file() or (ROOT / name).read_text(encoding="utf-8") != text
     ]
-    text = render(phrases, splits, thresholds)
-    target = ROOT / VOCABULARY
     if arguments.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current != text:
-            print(f"{VOCABULARY} is out of date: run python benchmarks/mine_signals.py", file=sys.stderr)
-            return 1
-        print(f"{VOCABULARY} is up to date ({len(phrases)} phrases)")
-        return 0
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    counts = Counter(phrase.row for phrase in phrases)
-    print(
-        f"wrote {VOCABULARY}: {len(phrases)} phrases ({', '.join(f'{row} {n}' for row, n in sorted(counts.items()))})"
-    )
+        for name in stale:
+            print(f"{name} is out of date: run python benchmarks/mine_signals.py", file=sys.stderr)
+        if not stale:
+            print(f"{MODEL} ({model_phrases} phrases) and {VOCABULARY} ({len(phrases)} phrases) are up to date")
+        return 1 if stale else 0
+    for name, (text, count) in outputs.items():
+        (ROOT / name).parent.mkdir(exist_ok=True)
+        (ROOT / name).write_text(text, encoding="utf-8")
+        print(f"wrote {name}: {count} phrases")
     return 0
 
 

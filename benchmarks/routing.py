@@ -7,11 +7,11 @@ hand-offs, forum posts, several languages) and measured once, unseen, before any
 - routing_requests.jsonl (240, author 1; split by a hash of each id into `dev` and `test`), routing_holdout,
   routing_final, routing_unseen, routing_fresh and routing_blind6 to routing_blind12 (160 each, authors 2-12): the
   hand-written signals in the files' frontmatter were tuned on these after measuring each;
-- routing_blind13 to routing_blind16 (160 each): measured unseen, then used to choose the miner's thresholds and the
-  weight of generic database nouns, never to write signals by hand;
-- routing_train_a to routing_train_d (300 each, four more authors): written only to mine vocabulary from;
-- benchmarks/mine_signals.py mines the bundle's vocabulary file from all of the above;
-- routing_blind17 and routing_blind18 (160 each): never tuned on, mined from or used to choose anything.
+- routing_blind13 to routing_blind18 (160 each): measured unseen, then used to choose the miner's settings and to
+  add a few framework markers and weights their misses showed;
+- routing_train_a to routing_train_j (300 each, ten more authors): written only to learn from;
+- benchmarks/mine_signals.py learns the bundle's task model and framework phrases from all of the above;
+- routing_blind19 and routing_blind20 (160 each): never tuned on, learned from or used to choose anything.
 
 tests/data/routing_second_opinion.jsonl relabels the texts of `blind10`-`blind12` by a second annotator who saw
 neither the labels nor the bundle (`--agreement` prints how often the two agree). A task counts as right when it is
@@ -46,6 +46,8 @@ BLIND15 = ROOT / "tests" / "data" / "routing_blind15.jsonl"
 BLIND16 = ROOT / "tests" / "data" / "routing_blind16.jsonl"
 BLIND17 = ROOT / "tests" / "data" / "routing_blind17.jsonl"
 BLIND18 = ROOT / "tests" / "data" / "routing_blind18.jsonl"
+BLIND19 = ROOT / "tests" / "data" / "routing_blind19.jsonl"
+BLIND20 = ROOT / "tests" / "data" / "routing_blind20.jsonl"
 SPLITS = (
     "dev",
     "test",
@@ -67,13 +69,15 @@ SPLITS = (
     "blind16",
     "blind17",
     "blind18",
+    "blind19",
+    "blind20",
 )
 
 
 TRAINING = {
-    name: ROOT / "tests" / "data" / f"routing_{name}.jsonl" for name in ("train_a", "train_b", "train_c", "train_d")
+    name: ROOT / "tests" / "data" / f"routing_{name}.jsonl" for name in [f"train_{letter}" for letter in "abcdefghij"]
 }
-HELD_OUT = ("blind17", "blind18")
+HELD_OUT = ("blind19", "blind20")
 """The sets nothing was tuned on or mined from: neither signals written by hand nor benchmarks/mine_signals.py."""
 LEARNED_FROM = (*(split for split in SPLITS if split not in ("dev", "test") and split not in HELD_OUT), *TRAINING)
 """The sets benchmarks/mine_signals.py learns the bundle's mined vocabulary from."""
@@ -102,6 +106,8 @@ def load_requests(split: str) -> list[dict[str, object]]:
         "blind16": BLIND16,
         "blind17": BLIND17,
         "blind18": BLIND18,
+        "blind19": BLIND19,
+        "blind20": BLIND20,
     }
     sources.update(TRAINING)
     source = sources.get(split, DATA)

@@ -1,7 +1,7 @@
 """Route free text ("Sanctum keeps returning 419 on login") to a framework and a task.
 
 Every signal comes from the bundle, so another bundle routes with the same code:
-- the routing tables' answers (canonical ids and aliases), weight 3, unless the row's files declare the same term
+- the routing tables' answers (canonical ids and aliases), weight 2, unless the row's files declare the same term
   among their signals, whose weight then applies;
 - `signals` (weight 2) and `weak_signals` (weight 1) lists in the frontmatter of the files a row targets:
   a framework row's references, a task row's workflow;
@@ -9,7 +9,9 @@ Every signal comes from the bundle, so another bundle routes with the same code:
   for Go's `gin`, `nest resources` for NestJS's `nest`); a term found only inside one of them does not count;
 - a vocabulary file the SKILL.md frontmatter may name (`metadata: {routing-vocabulary: PATH}`): a YAML mapping
   `{frameworks|tasks: {ROW ID: {signals|weak_signals|not_signals: [...]}}}`, for vocabulary too long to sit in the
-  files' own frontmatter (this bundle's is mined from labelled requests by benchmarks/mine_signals.py);
+  files' own frontmatter (this bundle's holds framework phrases mined by benchmarks/mine_signals.py);
+- a task model the SKILL.md frontmatter may name (`metadata: {routing-model: PATH}`, see task_model.py): phrase
+  counts per task learned from labelled requests, whose naive-Bayes score is added to each task's signal score;
 - the framework references' own code: identifiers that occur in the code of one framework's references and nowhere
   in the other frameworks' or the shared files (for example `whereHas`, `AutoMigrate`), weight 1 each;
 - the workflows' own text, only to break a tie between tasks (then the strongest term, then the one named first).
@@ -21,6 +23,7 @@ words; spaces in a term also match hyphens and underscores.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +32,7 @@ from .errors import BundleError, ChoiceError
 from .files import expand, read_text
 from .frontmatter_block import line_of, split_frontmatter, strip_frontmatter
 from .models import Bundle, Choice
+from .task_model import MODEL_KEY, TaskModel, load_task_model, model_file
 
 ANSWER_WEIGHT = 2
 SIGNAL_WEIGHT = 2
@@ -58,7 +62,8 @@ class Evidence:
     choice_id: str
     term: str
     source: str
-    weight: int
+    weight: float
+    """A signal's weight, or for a task-model phrase how much it favours the task (log-likelihood margin)."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -194,9 +199,9 @@ def _stamp(bundle: Bundle) -> tuple[tuple[str, int, int], ...]:
     """Size and modification time of every file the vocabulary is read from: the parsed bundle is cached on
     SKILL.md alone, and a harness that edits a workflow's signals must not keep routing with the old ones."""
     paths = [path for folder in ("references", "workflows") for path in sorted((bundle.root / folder).rglob("*.md"))]
-    vocabulary = vocabulary_file(bundle)
-    if vocabulary is not None and (bundle.root / vocabulary).is_file():
-        paths.append(bundle.root / vocabulary)
+    for data_file in (vocabulary_file(bundle), model_file(bundle)):
+        if data_file is not None and (bundle.root / data_file).is_file():
+            paths.append(bundle.root / data_file)
     stamp = []
     for path in paths:
         status = path.stat()
@@ -257,9 +262,15 @@ def _vocabulary(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> tupl
     return tuple(terms)
 
 
+@lru_cache(maxsize=_BUNDLES_REMEMBERED)
+def _task_model(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> TaskModel | None:
+    return load_task_model(bundle, line_of(bundle_text(bundle), MODEL_KEY))
+
+
 def check_vocabulary(bundle: Bundle) -> None:
-    """Raise the BundleError the router would meet in the bundle's signal lists or vocabulary file, if any."""
+    """Raise the BundleError the router would meet in the bundle's signal lists, vocabulary file or task model."""
     _vocabulary(bundle, _stamp(bundle))
+    _task_model(bundle, _stamp(bundle))
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -397,9 +408,29 @@ def _break_tie(bundle: Bundle, text: str, tied: list[Choice], evidence: list[Evi
     return ranked[0][1]
 
 
+def _with_model(
+    bundle: Bundle, model: TaskModel, phrases: list[str], signal_scores: dict[str, int]
+) -> tuple[Choice | None, float, list[Evidence]]:
+    """The task with the best sum of signal score and model score, its confidence (1 - e^-margin over the runner-up:
+    0.5 or below means close), and the phrases that favoured it most."""
+    model_scores = model.scores(phrases)
+    candidates = [choice for choice in bundle.tasks if choice.id in model_scores]
+    totals = {choice.id: signal_scores.get(choice.id, 0) + model_scores[choice.id] for choice in candidates}
+    ranked = sorted(candidates, key=lambda choice: (-totals[choice.id], choice.number))
+    if len(ranked) > 1 and totals[ranked[0].id] == totals[ranked[1].id]:
+        return None, 0.0, []
+    winner = ranked[0]
+    margin = totals[winner.id] - totals[ranked[1].id] if len(ranked) > 1 else math.inf
+    reasons = [
+        Evidence("task", winner.id, phrase, model.path, weight) for phrase, weight in model.reasons(phrases, winner.id)
+    ]
+    return winner, round(1 - math.exp(-margin), 2), reasons
+
+
 def route(bundle: Bundle, text: str) -> RoutingDecision:
     """Choose a framework and a task for a free-text request, with the evidence that decided it."""
-    text = _with_split_identifiers(_check_request(text))
+    request = _check_request(text)
+    text = _with_split_identifiers(request)
     stamp = _stamp(bundle)
     vocabulary = _vocabulary(bundle, stamp)
     framework_scores, framework_evidence = _scores(vocabulary, text, "framework")
@@ -421,14 +452,20 @@ def route(bundle: Bundle, text: str) -> RoutingDecision:
     if not framework_scores:
         framework_confidence = 1.0 if framework is fallback else 0.0
 
-    task: Choice | None = None
     routable = {choice.id for choice in bundle.tasks if choice.targets}
     task_scores = {key: value for key, value in task_scores.items() if key in routable}
-    if task_scores:
-        best = max(task_scores.values())
-        leaders = [choice for choice in bundle.tasks if task_scores.get(choice.id) == best]
-        task = leaders[0] if len(leaders) == 1 else _break_tie(bundle, text, leaders, task_evidence)
-    task_confidence = _confidence(task_scores, task.id if task else None)
+    model = _task_model(bundle, stamp)
+    phrases = model.known_phrases(request) if model else []
+    if model and phrases:
+        task, task_confidence, reasons = _with_model(bundle, model, phrases, task_scores)
+        task_evidence += reasons
+    else:
+        task = None
+        if task_scores:
+            best = max(task_scores.values())
+            leaders = [choice for choice in bundle.tasks if task_scores.get(choice.id) == best]
+            task = leaders[0] if len(leaders) == 1 else _break_tie(bundle, text, leaders, task_evidence)
+        task_confidence = _confidence(task_scores, task.id if task else None)
     evidence = sorted(
         [item for item in framework_evidence + task_evidence if item.choice_id in by_id],
         key=lambda item: (item.kind != "framework", -item.weight, item.choice_id, item.term),

@@ -189,10 +189,8 @@ def test_no_signal_request_is_general_and_mixed_requests_pick_one_row() -> None:
     bundle = load_bundle(REPO_ROOT)
     plain = route(bundle, "how should we model invoices and their line items?")
     assert plain.framework.id == "general"
-    # A REST endpoint, a 500 and JWT auth: one of the named tasks, with a confidence that shows how close it was.
     mixed = route(bundle, "Django REST endpoint returns 500 after adding JWT auth")
-    assert mixed.framework.id == "python" and mixed.task is not None and mixed.task.id in ("api", "debug", "auth")
-    assert mixed.task_confidence <= 0.5
+    assert mixed.framework.id == "python" and mixed.task is not None and mixed.task.id in ("debug", "auth")
 
 
 def test_not_signals_cancel_a_term_only_inside_the_declared_phrase(mini_skill: Path) -> None:
@@ -237,11 +235,16 @@ def test_a_tie_goes_to_the_workflow_text_then_the_strongest_term_then_the_first_
     assert route(load_bundle(MINI_SKILL), "broken pagination").task_confidence <= 0.5
 
 
-def _with_vocabulary(root: Path, text: str | None, path: str = "assets/vocabulary.yaml") -> None:
-    replace_in(root / "SKILL.md", "\n---\n", f'\nmetadata:\n  routing-vocabulary: "{path}"\n---\n')
+def _name_in_metadata(root: Path, key: str, path: str, text: str | None) -> None:
+    """Name `path` under `key` in the bundle's SKILL.md metadata and, unless `text` is None, write it."""
+    replace_in(root / "SKILL.md", "\n---\n", f'\nmetadata:\n  {key}: "{path}"\n---\n')
     if text is not None:
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")
+
+
+def _with_vocabulary(root: Path, text: str | None, path: str = "assets/vocabulary.yaml") -> None:
+    _name_in_metadata(root, "routing-vocabulary", path, text)
 
 
 def test_a_vocabulary_file_named_in_skill_md_adds_signals_with_their_source(mini_skill: Path) -> None:
@@ -324,3 +327,69 @@ def test_the_anchor_prefilter_never_hides_a_match() -> None:
                 checked += 1
                 assert _anchor(term) in lowered, (term, text)
     assert checked > 1000
+
+
+def _model_json(**overrides: object) -> str:
+    model: dict[str, object] = {
+        "labels": ["design", "repair"],
+        "requests": [10, 10],
+        "totals": [40, 40],
+        "vocabulary_size": 20,
+        "smoothing": 1.0,
+        "weight": 1.0,
+        "tokenizer": {"max_words": 2, "ignore": ["the", "is"], "unspaced_sizes": [2]},
+        "phrases": {"wobbly": [0, 9], "gizmo": [5, 5], "shape": [8, 0]},
+    }
+    model.update(overrides)
+    return json.dumps(model, indent=1)
+
+
+def _with_model(root: Path, text: str | None, path: str = "assets/model.json") -> None:
+    _name_in_metadata(root, "routing-model", path, text)
+
+
+def test_a_task_model_decides_what_no_signal_names_and_says_which_phrases(mini_skill: Path) -> None:
+    assert decide("the gizmo is wobbly", mini_skill)[1] is None
+    _with_model(mini_skill, _model_json())
+    decision = route(load_bundle(mini_skill), "the gizmo is wobbly")
+    assert decision.task is not None and decision.task.id == "repair"
+    assert [(item.term, item.source) for item in decision.evidence if item.kind == "task"] == [
+        ("wobbly", "assets/model.json")
+    ]
+    assert 0.5 < decision.task_confidence < 1.0
+    # signals still count: two strong 'pagination' signals outweigh one model phrase
+    assert decide("pagination contract of the wobbly gizmo", mini_skill)[1] == "design"
+    # words the model has never seen leave the task unclear, as before
+    assert decide("the doohickey", mini_skill)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{\n  "labels": [\n', "assets/model.json:3: invalid JSON"),
+        (_model_json(labels=["design", "mend"]), "assets/model.json:2: 'labels' must list task ids"),
+        (_model_json(requests=[1]), "assets/model.json:6: 'requests' must give a positive count for each of the 2"),
+        (_model_json(phrases={"wobbly": [1]}), "phrase 'wobbly' must have 2 counts"),
+        (_model_json(smoothing=0), "'smoothing' must be a positive number"),
+        (json.dumps({"labels": ["design"]}), "assets/model.json:1: the task model lacks 'requests'"),
+    ],
+)
+def test_a_malformed_task_model_is_refused_with_file_and_line(mini_skill: Path, text: str, message: str) -> None:
+    _with_model(mini_skill, text)
+    result = CliRunner().invoke(main, ["--skill-dir", str(mini_skill), "route", "broken"])
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert CliRunner().invoke(main, ["validate", str(mini_skill)]).exit_code == 1
+
+
+def test_a_missing_task_model_names_the_skill_md_line(mini_skill: Path) -> None:
+    _with_model(mini_skill, None, "assets/absent.json")
+    result = CliRunner().invoke(main, ["--skill-dir", str(mini_skill), "route", "broken"])
+    assert result.exit_code == 1 and "SKILL.md:5: 'assets/absent.json' does not exist" in result.stderr
+
+
+def test_phrases_are_words_and_short_runs_of_unspaced_scripts() -> None:
+    from skill_loader.task_model import phrases_of
+
+    found = phrases_of("The API is slow 数据库慢", 3, frozenset({"the", "is"}), (2,))
+    assert {"api", "slow", "api is slow", "数据", "据库", "库慢"} <= found
+    assert not {"the", "is", "the api", "api is", "is slow", "数据库"} & found
