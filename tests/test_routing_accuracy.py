@@ -37,6 +37,8 @@ FLOORS = {
     "blind16": {"framework": 0.96, "task": 0.96},
     "blind17": {"framework": 0.99, "task": 0.95},
     "blind18": {"framework": 0.98, "task": 0.95},
+    "blind19": {"framework": 0.96, "task": 0.95},
+    "blind20": {"framework": 0.97, "task": 0.90},
 }
 
 
@@ -71,6 +73,8 @@ def test_labelled_set_is_well_formed() -> None:
         "blind16": 160,
         "blind17": 160,
         "blind18": 160,
+        "blind19": 160,
+        "blind20": 160,
     }
 
 
