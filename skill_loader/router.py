@@ -414,8 +414,11 @@ def _with_model(
     """The task with the best sum of signal score and model score, its confidence (1 - e^-margin over the runner-up:
     0.5 or below means close), and the phrases that favoured it most."""
     model_scores = model.scores(phrases)
-    candidates = [choice for choice in bundle.tasks if choice.id in model_scores]
-    totals = {choice.id: signal_scores.get(choice.id, 0) + model_scores[choice.id] for choice in candidates}
+    unmodelled = min(model_scores.values())  # a task the model has no label for gets the worst model score
+    candidates = [choice for choice in bundle.tasks if choice.targets]
+    totals = {
+        choice.id: signal_scores.get(choice.id, 0) + model_scores.get(choice.id, unmodelled) for choice in candidates
+    }
     ranked = sorted(candidates, key=lambda choice: (-totals[choice.id], choice.number))
     if len(ranked) > 1 and totals[ranked[0].id] == totals[ranked[1].id]:
         return None, 0.0, []

@@ -126,8 +126,14 @@ def load_task_model(bundle: Bundle, cited_line: int) -> TaskModel | None:
         raise refuse(f"the task model lacks {', '.join(repr(key) for key in missing)}")
     labels = data["labels"]
     task_ids = {choice.id for choice in bundle.tasks if choice.targets}
-    if not isinstance(labels, list) or not labels or not all(label in task_ids for label in labels):
-        raise refuse(f"'labels' must list task ids of the routing table ({', '.join(sorted(task_ids))})", "labels")
+    if (
+        not isinstance(labels, list)
+        or len(set(labels)) < 2
+        or len(set(labels)) != len(labels)
+        or not all(label in task_ids for label in labels)
+    ):
+        known = ", ".join(sorted(task_ids))
+        raise refuse(f"'labels' must list two or more distinct task ids of the routing table ({known})", "labels")
     width = len(labels)
     for key in ("requests", "totals"):
         values = data[key]

@@ -367,7 +367,8 @@ def test_a_task_model_decides_what_no_signal_names_and_says_which_phrases(mini_s
     ("text", "message"),
     [
         ('{\n  "labels": [\n', "assets/model.json:3: invalid JSON"),
-        (_model_json(labels=["design", "mend"]), "assets/model.json:2: 'labels' must list task ids"),
+        (_model_json(labels=["design", "mend"]), "assets/model.json:2: 'labels' must list two or more distinct task ids"),
+        (_model_json(labels=["repair"]), "assets/model.json:2: 'labels' must list two or more distinct task ids"),
         (_model_json(requests=[1]), "assets/model.json:6: 'requests' must give a positive count for each of the 2"),
         (_model_json(phrases={"wobbly": [1]}), "phrase 'wobbly' must have 2 counts"),
         (_model_json(smoothing=0), "'smoothing' must be a positive number"),
