@@ -56,6 +56,12 @@ class Bundle:
     def skill_file(self) -> Path:
         return self.root / "SKILL.md"
 
+    def metadata_path(self, key: str) -> str | None:
+        """The bundle-relative path SKILL.md names under `key` in its `metadata` map, if it names one."""
+        metadata = self.frontmatter.get("metadata")
+        path = metadata.get(key) if isinstance(metadata, dict) else None
+        return str(path) if path else None
+
 
 @dataclass(frozen=True, slots=True)
 class SkillInfo:

@@ -122,9 +122,7 @@ _WEIGHTS = {"signals": SIGNAL_WEIGHT, "weak_signals": WEAK_SIGNAL_WEIGHT, "not_s
 
 def vocabulary_file(bundle: Bundle) -> str | None:
     """The bundle-relative path of the vocabulary file SKILL.md names in `metadata`, if it names one."""
-    metadata = bundle.frontmatter.get("metadata")
-    path = metadata.get(VOCABULARY_KEY) if isinstance(metadata, dict) else None
-    return str(path) if path else None
+    return bundle.metadata_path(VOCABULARY_KEY)
 
 
 def _file_terms(bundle: Bundle) -> dict[tuple[str, str], list[tuple[str, int]]]:
@@ -134,7 +132,7 @@ def _file_terms(bundle: Bundle) -> dict[tuple[str, str], list[tuple[str, int]]]:
     path = vocabulary_file(bundle)
     if path is None:
         return {}
-    text = read_text(bundle.root, path, cited_in="SKILL.md", line=line_of(bundle_text(bundle), VOCABULARY_KEY)).text
+    text = read_text(bundle.root, path, cited_in="SKILL.md", line=line_of(_skill_text(bundle), VOCABULARY_KEY)).text
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as error:
@@ -171,7 +169,7 @@ def _file_terms(bundle: Bundle) -> dict[tuple[str, str], list[tuple[str, int]]]:
     return terms
 
 
-def bundle_text(bundle: Bundle) -> str:
+def _skill_text(bundle: Bundle) -> str:
     return read_text(bundle.root, "SKILL.md").text
 
 
@@ -264,10 +262,10 @@ def _vocabulary(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> tupl
 
 @lru_cache(maxsize=_BUNDLES_REMEMBERED)
 def _task_model(bundle: Bundle, stamp: tuple[tuple[str, int, int], ...]) -> TaskModel | None:
-    return load_task_model(bundle, line_of(bundle_text(bundle), MODEL_KEY))
+    return load_task_model(bundle, line_of(_skill_text(bundle), MODEL_KEY))
 
 
-def check_vocabulary(bundle: Bundle) -> None:
+def check_routing_data(bundle: Bundle) -> None:
     """Raise the BundleError the router would meet in the bundle's signal lists, vocabulary file or task model."""
     _vocabulary(bundle, _stamp(bundle))
     _task_model(bundle, _stamp(bundle))

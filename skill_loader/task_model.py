@@ -98,9 +98,7 @@ class TaskModel:
 
 def model_file(bundle: Bundle) -> str | None:
     """The bundle-relative path of the task model SKILL.md names in `metadata`, if it names one."""
-    metadata = bundle.frontmatter.get("metadata")
-    path = metadata.get(MODEL_KEY) if isinstance(metadata, dict) else None
-    return str(path) if path else None
+    return bundle.metadata_path(MODEL_KEY)
 
 
 def load_task_model(bundle: Bundle, cited_line: int) -> TaskModel | None:

@@ -96,10 +96,10 @@ def validate(
 
 def _routing_vocabulary(bundle: Bundle) -> list[Finding]:
     """The router's vocabulary (signal lists in frontmatter and the vocabulary file SKILL.md names) must parse."""
-    from .router import check_vocabulary
+    from .router import check_routing_data
 
     try:
-        check_vocabulary(bundle)
+        check_routing_data(bundle)
     except BundleError as error:
         return [_error(error)]
     return []
