@@ -367,7 +367,7 @@ def install_command(
     force: bool,
     skill_dir: Path | None,
 ) -> None:
-    """Copy the skill (SKILL.md, references/, workflows/) into an agent's skills folder and list every file written.
+    """Copy the skill (SKILL.md, references/, workflows/, assets/) into an agent's skills folder and list every file written.
 
     \b
     Examples:

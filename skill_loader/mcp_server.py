@@ -59,7 +59,7 @@ def manifest(skill_dir: str | Path | None = None) -> dict[str, Any]:
 
 def read_bundle_file(skill_dir: str | Path | None, relative: str) -> str | bytes:
     """The content of one file of the bundle: text when it is UTF-8, bytes otherwise. Paths that leave the bundle
-    and files that are not part of it (dotfiles, caches, anything outside SKILL.md, references/ and workflows/) are
+    and files that are not part of it (dotfiles, caches, anything outside SKILL.md, references/, workflows/ and assets/) are
     refused with the loader's messages."""
     from .bundle import load_bundle
     from .errors import BundleError

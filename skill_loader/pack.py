@@ -1,6 +1,6 @@
 """Package the bundle as `<name>.skill`: a plain zip whose entries sit under `<name>/`, as Claude's apps and
 `gemini skills install` accept. The same bundle always gives the same bytes: entries sorted, timestamps fixed,
-permissions fixed, nothing but SKILL.md, references/ and workflows/ (no dotfiles, no caches)."""
+permissions fixed, nothing but SKILL.md, references/, workflows/ and assets/ (no dotfiles, no caches)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .bundle import SKILL_FILE, parse_bundle
 from .errors import BundleError, ChoiceError
-from .files import expand, read_text
+from .files import CONTENT_FOLDERS, expand, read_text
 from .frontmatter_block import line_of
 from .models import Bundle, Choice, Finding
 from .plan import required_reading
@@ -21,7 +21,6 @@ MAX_NAME_LENGTH = 64
 MAX_DESCRIPTION_LENGTH = 1024
 MAX_COMPATIBILITY_LENGTH = 500
 MAX_BODY_LINES = 500
-CONTENT_FOLDERS = ("references", "workflows")
 
 Profile = Literal["spec", "claude-upload", "claude-code"]
 PROFILES: tuple[Profile, ...] = ("spec", "claude-upload", "claude-code")
