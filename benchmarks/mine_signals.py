@@ -57,7 +57,6 @@ _FUNCTION_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Phrase:
-    kind: str
     text: str
     row: str
     requests: int
@@ -84,20 +83,19 @@ def declared_terms() -> set[str]:
     return terms
 
 
-def mine(splits: list[str], kind: str, min_support: int, min_precision: float) -> list[Phrase]:
-    """Phrases that point to one row of `kind` ('task' or 'framework'). A framework phrase must point to one of the
-    named frameworks: `general` is what the router answers when nothing points anywhere."""
+def mine_frameworks(splits: list[str], min_support: int, min_precision: float) -> list[Phrase]:
+    """Phrases that point to one named framework; never to `general`, which is what the router answers when nothing
+    points anywhere."""
     seen_in: Counter[str] = Counter()
     by_row: defaultdict[str, Counter[str]] = defaultdict(Counter)
     authors: defaultdict[str, set[str]] = defaultdict(set)
     for split in splits:
         for request in routing.load_requests(split):
-            labels = request["tasks"] if kind == "task" else [request["framework"]]
+            framework = str(request["framework"])
             for phrase in phrases_of(str(request["text"])):
                 seen_in[phrase] += 1
                 authors[phrase].add(split)
-                for label in labels:  # type: ignore[attr-defined]
-                    by_row[phrase][label] += 1
+                by_row[phrase][framework] += 1
     known = declared_terms()
     mined = []
     for phrase, count in seen_in.items():
@@ -106,7 +104,7 @@ def mine(splits: list[str], kind: str, min_support: int, min_precision: float) -
         row, hits = min(by_row[phrase].items(), key=lambda item: (-item[1], item[0]))
         precision = hits / (count + 1)  # one imagined miss: three out of three is not certainty
         if precision >= min_precision and row != "general":
-            mined.append(Phrase(kind, phrase, row, count, precision))
+            mined.append(Phrase(phrase, row, count, precision))
     return sorted(mined, key=lambda phrase: (phrase.row, phrase.text))
 
 
@@ -172,7 +170,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="Exit 1 if either file is out of date.")
     arguments = parser.parse_args()
     splits = list(routing.LEARNED_FROM)
-    phrases = mine(splits, "framework", FRAMEWORK_SUPPORT, FRAMEWORK_PRECISION)
+    phrases = mine_frameworks(splits, FRAMEWORK_SUPPORT, FRAMEWORK_PRECISION)
     model, model_phrases = render_model(splits)
     outputs = {
         VOCABULARY: (render_vocabulary(phrases, splits, FRAMEWORK_SUPPORT, FRAMEWORK_PRECISION), len(phrases)),
